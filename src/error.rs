@@ -1,0 +1,157 @@
+//! The core's error types.
+//!
+//! Every error carries the context needed to act on it (the URL, the limit, the schema version) and a
+//! stable machine-readable [`Error::code`] such as `fetch.timeout`. The CLI prints
+//! `error[code]: message`; the desktop shell turns the same pair into its `{code, message}` IPC error.
+//! Callers branch on the code, never on the message text.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{what} {id} not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("{message}")]
+    Input { code: &'static str, message: String },
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// A stable code naming the kind of failure, e.g. `fetch.timeout` or `db.too_new`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Fetch(e) => e.code(),
+            Error::Extract(e) => e.code(),
+            Error::Db(e) => e.code(),
+            Error::NotFound { .. } => "not_found",
+            Error::Input { code, .. } => code,
+            Error::Io { .. } => "io",
+        }
+    }
+
+    pub fn input(code: &'static str, message: impl Into<String>) -> Self {
+        Error::Input { code, message: message.into() }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Db(DbError::Sqlite(e))
+    }
+}
+
+/// Why a page could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("not a valid URL: {url:?} ({reason})")]
+    BadUrl { url: String, reason: String },
+    #[error("only http and https URLs can be clipped, not {scheme}: ({url})")]
+    Scheme { url: String, scheme: String },
+    #[error("{url} did not answer within {seconds} s")]
+    Timeout { url: String, seconds: u64 },
+    #[error("cannot connect to {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("{url} redirected more than {limit} times")]
+    TooManyRedirects { url: String, limit: usize },
+    #[error("{url} redirected without a valid Location")]
+    BadRedirect { url: String },
+    #[error("{url} answered HTTP {status}")]
+    HttpStatus { url: String, status: u16 },
+    #[error("{url} is larger than the {limit} byte limit")]
+    TooLarge { url: String, limit: u64 },
+    #[error("{url} is {content_type}, not an HTML page")]
+    NotHtml { url: String, content_type: String },
+    #[error("cannot decode the {encoding} body of {url}: {message}")]
+    Decode { url: String, encoding: String, message: String },
+    #[error("network error on {url}: {message}")]
+    Network { url: String, message: String },
+}
+
+impl FetchError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FetchError::BadUrl { .. } => "fetch.bad_url",
+            FetchError::Scheme { .. } => "fetch.scheme",
+            FetchError::Timeout { .. } => "fetch.timeout",
+            FetchError::Connect { .. } => "fetch.connect",
+            FetchError::TooManyRedirects { .. } => "fetch.too_many_redirects",
+            FetchError::BadRedirect { .. } => "fetch.bad_redirect",
+            FetchError::HttpStatus { .. } => "fetch.http_status",
+            FetchError::TooLarge { .. } => "fetch.too_large",
+            FetchError::NotHtml { .. } => "fetch.not_html",
+            FetchError::Decode { .. } => "fetch.decode",
+            FetchError::Network { .. } => "fetch.network",
+        }
+    }
+}
+
+/// Why a fetched page gave no clip.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("no article found on {url}")]
+    NoArticle { url: String },
+    #[error("{url} nests elements {depth} deep, past the limit of {limit}")]
+    TooDeep { url: String, depth: usize, limit: usize },
+}
+
+impl ExtractError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ExtractError::NoArticle { .. } => "extract.no_article",
+            ExtractError::TooDeep { .. } => "extract.too_deep",
+        }
+    }
+}
+
+/// Storage failures.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open library {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "library {path} has schema version {found}, newer than this Clipdesk supports ({supported}); \
+         upgrade Clipdesk to open it"
+    )]
+    TooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error("migration {version} failed: {source}")]
+    Migration {
+        version: i64,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
+}
+
+impl DbError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DbError::Open { .. } => "db.open",
+            DbError::TooNew { .. } => "db.too_new",
+            DbError::Migration { .. } => "db.migration",
+            DbError::Sqlite(e) if is_busy(e) => "db.busy",
+            DbError::Sqlite(_) => "db.sqlite",
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy) | Some(rusqlite::ErrorCode::DatabaseLocked))
+}

@@ -1,0 +1,21 @@
+//! Clipdesk's core: everything the desktop app and the `clipdesk` CLI share.
+//!
+//! The core is plain functions over plain data. It knows nothing of Tauri, of any GUI toolkit or of
+//! the IPC JSON shapes; `src-tauri/` and `src/bin/clipdesk/` are thin layers over it.
+//!
+//! The flow of a clip: [`fetch`] gets the page (bounded, redirects recorded, charset decoded),
+//! [`extract`] turns it into an article (clean text, sanitized HTML, metadata), [`library`] stores it
+//! with its snapshot in one transaction. [`clip`] ties the three together.
+
+pub mod canon;
+pub mod clip;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod fetch;
+pub mod library;
+pub mod model;
+pub mod text;
+
+pub use error::{Error, Result};
+pub use library::Library;

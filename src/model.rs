@@ -1,0 +1,147 @@
+//! The library's plain data: what a clip, its snapshot and its tags are.
+//!
+//! These types serialize to the shapes of the CLI contract (`clipdesk show --json`, see
+//! `../shared/DESIGN.md`): times RFC 3339 UTC, unknown values `null`. The desktop shell has its own
+//! DTOs; it converts from these.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+
+/// A stored clip, whole.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clip {
+    pub id: i64,
+    pub url: String,
+    pub canonical_url: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub site_name: Option<String>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "rfc3339")]
+    pub clipped_at: DateTime<Utc>,
+    pub lang: Option<String>,
+    pub text: String,
+    pub html: String,
+    pub word_count: i64,
+    pub summary: Option<String>,
+    pub note: Option<String>,
+    pub lead_image: Option<String>,
+    pub tags: Vec<ClipTag>,
+    pub snapshot: Option<SnapshotInfo>,
+}
+
+/// One row of a clip listing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClipSummary {
+    pub id: i64,
+    pub title: String,
+    pub site_name: Option<String>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "rfc3339")]
+    pub clipped_at: DateTime<Utc>,
+    pub lang: Option<String>,
+    pub url: String,
+    pub word_count: i64,
+}
+
+/// A tag on a clip and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClipTag {
+    pub kind: TagKind,
+    pub name: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TagKind {
+    Topic,
+    Actor,
+}
+
+impl TagKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TagKind::Topic => "topic",
+            TagKind::Actor => "actor",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "topic" => Some(TagKind::Topic),
+            "actor" => Some(TagKind::Actor),
+            _ => None,
+        }
+    }
+}
+
+/// Why a clip carries a tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    Manual,
+    Rule,
+    Alias,
+    Suggested,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Manual => "manual",
+            Origin::Rule => "rule",
+            Origin::Alias => "alias",
+            Origin::Suggested => "suggested",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "manual" => Some(Origin::Manual),
+            "rule" => Some(Origin::Rule),
+            "alias" => Some(Origin::Alias),
+            "suggested" => Some(Origin::Suggested),
+            _ => None,
+        }
+    }
+}
+
+/// Provenance of a clip: its latest snapshot, without the bytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SnapshotInfo {
+    pub id: i64,
+    pub requested_url: String,
+    pub final_url: String,
+    pub redirects: Vec<crate::fetch::Hop>,
+    pub http_status: Option<u16>,
+    pub content_type: Option<String>,
+    pub charset: Option<String>,
+    #[serde(serialize_with = "rfc3339")]
+    pub fetched_at: DateTime<Utc>,
+    pub sha256: String,
+    /// Size of the page as fetched (after Content-Encoding), in bytes.
+    pub bytes: i64,
+    pub extractor_version: String,
+}
+
+/// Formats a time the way the library stores it: RFC 3339, UTC, whole seconds, `Z`.
+pub fn time_to_db(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Reads a stored time; `None` for anything unreadable.
+pub fn time_from_db(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&time_to_db(t))
+}
+
+fn rfc3339_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&time_to_db(t)),
+        None => s.serialize_none(),
+    }
+}
