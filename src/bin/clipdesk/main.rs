@@ -1,0 +1,93 @@
+//! `clipdesk`, the headless twin of the desktop app: scripts and tests drive the library through
+//! it. The contract (commands, JSON shapes, exit codes) is in `../shared/DESIGN.md`:
+//! `--json` prints JSON on stdout (one object, or one per line for streams); errors go to stderr
+//! as `error[code]: message`; exit 0 on success, 1 when some items failed, 2 on bad usage or input.
+
+mod cmd_clip;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use clipdesk::{Error, Library};
+
+use output::Out;
+
+#[derive(Parser)]
+#[command(name = "clipdesk", version, about = "Clip, tag, search and brief news articles in a local library")]
+struct Cli {
+    /// The library file (default: the desktop app's library)
+    #[arg(long, global = true, env = "CLIPDESK_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print JSON on stdout
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Clip articles from URLs (or a saved page with --html FILE --url URL)
+    Clip(cmd_clip::ClipArgs),
+    /// Show one clip
+    Show { id: i64 },
+    /// List clips, newest first
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+    },
+}
+
+/// How a command ended.
+pub enum Status {
+    Ok,
+    SomeFailed,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CLIPDESK_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let out = Out::new(cli.json);
+    match run(cli, &out) {
+        Ok(Status::Ok) => ExitCode::SUCCESS,
+        Ok(Status::SomeFailed) => ExitCode::from(1),
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(exit_code_for(&e))
+        }
+    }
+}
+
+/// Bad input (a malformed query, an unknown id, a library we cannot open) is 2; the rest 1.
+fn exit_code_for(e: &Error) -> u8 {
+    match e {
+        Error::Input { .. } | Error::NotFound { .. } | Error::Io { .. } => 2,
+        Error::Db(d) if matches!(d.code(), "db.open" | "db.too_new") => 2,
+        _ => 1,
+    }
+}
+
+fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
+    let path = cli.db.unwrap_or_else(Library::default_path);
+    let mut library = Library::open(&path)?;
+    match cli.command {
+        Command::Clip(args) => cmd_clip::run(&mut library, args, out),
+        Command::Show { id } => {
+            let clip = library.get(id)?;
+            out.show_clip(&clip);
+            Ok(Status::Ok)
+        }
+        Command::List { limit, offset } => {
+            let clips = library.list(limit, offset)?;
+            out.list(&clips, library.count()?);
+            Ok(Status::Ok)
+        }
+    }
+}

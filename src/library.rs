@@ -1,0 +1,352 @@
+//! The library: one SQLite file holding clips, their snapshots, tags and briefings.
+//!
+//! Writes that belong together happen in one IMMEDIATE transaction: a clip, its URL keys, its
+//! snapshot and its full-text index row land together or not at all, so an interrupted clip leaves
+//! the library as it was.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::extract::Article;
+use crate::fetch::Hop;
+use crate::model::{time_from_db, time_to_db, Clip, ClipSummary, ClipTag, Origin, SnapshotInfo, TagKind};
+use crate::text::fts_prepare;
+
+/// zstd level for stored page bytes: pages compress ~6:1 at this level in a few milliseconds.
+const SNAPSHOT_ZSTD_LEVEL: i32 = 9;
+
+/// An open library.
+pub struct Library {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What was fetched, as stored with the clip.
+#[derive(Debug, Clone)]
+pub struct NewSnapshot {
+    pub requested_url: String,
+    pub final_url: String,
+    pub redirects: Vec<Hop>,
+    pub http_status: Option<u16>,
+    pub content_type: Option<String>,
+    pub charset: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub body: Vec<u8>,
+    pub extractor_version: String,
+}
+
+/// A clip ready to store.
+#[derive(Debug, Clone)]
+pub struct NewClip {
+    pub url: String,
+    pub canonical_url: String,
+    /// Every canonical URL that leads to this article (given, final, declared canonical).
+    pub url_keys: Vec<String>,
+    pub article: Article,
+    pub snapshot: NewSnapshot,
+}
+
+/// Whether storing a clip made a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    Created(i64),
+    Duplicate(i64),
+}
+
+impl Library {
+    /// Opens (creating if needed) the library at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+        }
+        let conn = crate::db::open(path)?;
+        Ok(Library { conn, path: path.to_owned() })
+    }
+
+    /// The library the desktop app and the CLI open by default:
+    /// `$XDG_DATA_HOME/clipdesk/library.sqlite` (the platform's data directory elsewhere).
+    pub fn default_path() -> PathBuf {
+        dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("clipdesk").join("library.sqlite")
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// A write transaction that takes the write lock at once (waiting up to the busy timeout), so
+    /// it never fails half-way on a lock upgrade.
+    pub fn write(&mut self) -> Result<Transaction<'_>> {
+        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// The clip any of these canonical URLs already leads to.
+    pub fn find_by_url_keys(&self, keys: &[String]) -> Result<Option<i64>> {
+        find_by_url_keys(&self.conn, keys)
+    }
+
+    /// Stores a clip with its snapshot and index entry, unless one of its URLs is already known.
+    pub fn insert_clip(&mut self, clip: &NewClip) -> Result<Stored> {
+        let tx = self.write()?;
+        if let Some(id) = find_by_url_keys(&tx, &clip.url_keys)? {
+            return Ok(Stored::Duplicate(id));
+        }
+        if let Some(id) = find_by_url_keys(&tx, std::slice::from_ref(&clip.canonical_url))? {
+            return Ok(Stored::Duplicate(id));
+        }
+        let id = insert_clip_row(&tx, clip)?;
+        tx.commit()?;
+        Ok(Stored::Created(id))
+    }
+
+    /// One clip, whole, with its tags and latest snapshot.
+    pub fn get(&self, id: i64) -> Result<Clip> {
+        let mut clip = self
+            .conn
+            .query_row(
+                "SELECT id, url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, text,
+                        html, word_count, summary, note, lead_image
+                 FROM clip WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Clip {
+                        id: r.get(0)?,
+                        url: r.get(1)?,
+                        canonical_url: r.get(2)?,
+                        title: r.get(3)?,
+                        authors: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+                        site_name: r.get(5)?,
+                        published_at: r.get::<_, Option<String>>(6)?.as_deref().and_then(time_from_db),
+                        clipped_at: time_from_db(&r.get::<_, String>(7)?).unwrap_or_default(),
+                        lang: r.get(8)?,
+                        text: r.get(9)?,
+                        html: r.get(10)?,
+                        word_count: r.get(11)?,
+                        summary: r.get(12)?,
+                        note: r.get(13)?,
+                        lead_image: r.get(14)?,
+                        tags: Vec::new(),
+                        snapshot: None,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound { what: "clip", id: id.to_string() })?;
+        clip.tags = self.clip_tags(id)?;
+        clip.snapshot = self.latest_snapshot(id)?;
+        Ok(clip)
+    }
+
+    /// The tags of a clip, topics first, each with its origin.
+    pub fn clip_tags(&self, clip_id: i64) -> Result<Vec<ClipTag>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.kind, t.id, ct.origin FROM clip_tag ct JOIN tag t ON t.id = ct.tag_id
+             WHERE ct.clip_id = ?1 ORDER BY t.kind DESC, t.name COLLATE NOCASE",
+        )?;
+        let rows =
+            stmt.query_map([clip_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (kind, tag_id, origin) = row?;
+            let (Some(kind), Some(origin)) = (TagKind::parse(&kind), Origin::parse(&origin)) else { continue };
+            out.push(ClipTag { kind, name: tag_path(&self.conn, tag_id)?, origin });
+        }
+        Ok(out)
+    }
+
+    /// The newest snapshot of a clip.
+    pub fn latest_snapshot(&self, clip_id: i64) -> Result<Option<SnapshotInfo>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, requested_url, final_url, redirects, http_status, content_type, charset, fetched_at,
+                        sha256, body_size, extractor_version
+                 FROM snapshot WHERE clip_id = ?1 ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                [clip_id],
+                |r| {
+                    Ok(SnapshotInfo {
+                        id: r.get(0)?,
+                        requested_url: r.get(1)?,
+                        final_url: r.get(2)?,
+                        redirects: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                        http_status: r.get(4)?,
+                        content_type: r.get(5)?,
+                        charset: r.get(6)?,
+                        fetched_at: time_from_db(&r.get::<_, String>(7)?).unwrap_or_default(),
+                        sha256: r.get(8)?,
+                        bytes: r.get(9)?,
+                        extractor_version: r.get(10)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The raw bytes of a snapshot, as fetched.
+    pub fn snapshot_body(&self, snapshot_id: i64) -> Result<Vec<u8>> {
+        let blob: Vec<u8> = self
+            .conn
+            .query_row("SELECT body_zstd FROM snapshot WHERE id = ?1", [snapshot_id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound { what: "snapshot", id: snapshot_id.to_string() })?;
+        let mut out = Vec::new();
+        zstd::stream::read::Decoder::new(&blob[..])
+            .and_then(|mut d| d.read_to_end(&mut out))
+            .map_err(|source| Error::Io { path: self.path.clone(), source })?;
+        Ok(out)
+    }
+
+    /// Clips, newest clipped first.
+    pub fn list(&self, limit: i64, offset: i64) -> Result<Vec<ClipSummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title, site_name, published_at, clipped_at, lang, url, word_count
+             FROM clip ORDER BY clipped_at DESC, id DESC LIMIT ?1 OFFSET ?2",
+        )?;
+        let rows = stmt.query_map(params![limit, offset], clip_summary_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM clip", [], |r| r.get(0))?)
+    }
+}
+
+/// Maps a row of `id, title, site_name, published_at, clipped_at, lang, url, word_count`.
+pub fn clip_summary_row(r: &rusqlite::Row) -> rusqlite::Result<ClipSummary> {
+    Ok(ClipSummary {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        site_name: r.get(2)?,
+        published_at: r.get::<_, Option<String>>(3)?.as_deref().and_then(time_from_db),
+        clipped_at: time_from_db(&r.get::<_, String>(4)?).unwrap_or_default(),
+        lang: r.get(5)?,
+        url: r.get(6)?,
+        word_count: r.get(7)?,
+    })
+}
+
+/// A tag's display name: topics as their path from the root ("Syria/Aleppo").
+pub fn tag_path(conn: &Connection, tag_id: i64) -> Result<String> {
+    let mut stmt = conn.prepare_cached(
+        "WITH RECURSIVE up(id, name, parent_id, depth) AS (
+             SELECT id, name, parent_id, 0 FROM tag WHERE id = ?1
+             UNION ALL SELECT t.id, t.name, t.parent_id, up.depth + 1 FROM tag t JOIN up ON t.id = up.parent_id
+             WHERE up.depth < 64)
+         SELECT name FROM up ORDER BY depth DESC",
+    )?;
+    let names: Vec<String> = stmt.query_map([tag_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(names.join("/"))
+}
+
+fn find_by_url_keys(conn: &Connection, keys: &[String]) -> Result<Option<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT clip_id FROM clip_url WHERE url = ?1 UNION ALL SELECT id FROM clip WHERE canonical_url = ?1 LIMIT 1",
+    )?;
+    for key in keys {
+        if let Some(id) = stmt.query_row([key], |r| r.get(0)).optional()? {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
+    let a = &clip.article;
+    let now = time_to_db(&Utc::now());
+    tx.execute(
+        "INSERT INTO clip (url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, text, html,
+                           word_count, summary, lead_image, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?7)",
+        params![
+            clip.url,
+            clip.canonical_url,
+            a.title,
+            serde_json::to_string(&a.authors).unwrap_or_else(|_| "[]".into()),
+            a.site_name,
+            a.published_at.as_ref().map(time_to_db),
+            now,
+            a.lang,
+            a.text,
+            a.html,
+            a.word_count as i64,
+            a.summary,
+            a.lead_image.as_ref().map(|u| u.to_string()),
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    {
+        let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO clip_url (url, clip_id) VALUES (?1, ?2)")?;
+        for key in clip.url_keys.iter().chain(std::iter::once(&clip.canonical_url)) {
+            stmt.execute(params![key, id])?;
+        }
+    }
+    insert_snapshot(tx, id, &clip.snapshot)?;
+    index_clip(tx, id)?;
+    Ok(id)
+}
+
+/// Adds a snapshot to a clip: the bytes compressed, their SHA-256 for provenance.
+pub fn insert_snapshot(tx: &Transaction, clip_id: i64, s: &NewSnapshot) -> Result<i64> {
+    let sha256 = hex(&Sha256::digest(&s.body));
+    let compressed = zstd::bulk::compress(&s.body, SNAPSHOT_ZSTD_LEVEL)
+        .map_err(|source| Error::Io { path: PathBuf::from("<snapshot>"), source })?;
+    tx.execute(
+        "INSERT INTO snapshot (clip_id, requested_url, final_url, redirects, http_status, content_type, charset,
+                               fetched_at, body_zstd, body_size, sha256, extractor_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            clip_id,
+            s.requested_url,
+            s.final_url,
+            serde_json::to_string(&s.redirects).unwrap_or_else(|_| "[]".into()),
+            s.http_status,
+            s.content_type,
+            s.charset,
+            time_to_db(&s.fetched_at),
+            compressed,
+            s.body.len() as i64,
+            sha256,
+            s.extractor_version,
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Writes (or rewrites) the full-text index row of a clip from the clip table, in the caller's
+/// transaction. Every change to an indexed column goes through here.
+pub fn index_clip(conn: &Connection, clip_id: i64) -> Result<()> {
+    type Indexed = (String, String, Option<String>, String, Option<String>);
+    let row: Option<Indexed> = conn
+        .query_row("SELECT title, text, note, authors, site_name FROM clip WHERE id = ?1", [clip_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    conn.execute("DELETE FROM clip_fts WHERE rowid = ?1", [clip_id])?;
+    if let Some((title, text, note, authors, site)) = row {
+        let authors: Vec<String> = serde_json::from_str(&authors).unwrap_or_default();
+        conn.execute(
+            "INSERT INTO clip_fts (rowid, title, text, note, authors, site) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                clip_id,
+                fts_prepare(&title),
+                fts_prepare(&text),
+                fts_prepare(note.as_deref().unwrap_or("")),
+                fts_prepare(&authors.join(", ")),
+                fts_prepare(site.as_deref().unwrap_or("")),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
