@@ -1,0 +1,8 @@
+//! Clipdesk's integration tests: the core and the CLI against real parts — a real SQLite file, a
+//! real HTTP server on 127.0.0.1 serving saved pages, the real `clipdesk` binary.
+
+mod support;
+
+mod cli;
+mod fetch;
+mod migrations;
