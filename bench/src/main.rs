@@ -1,0 +1,50 @@
+//! Clipdesk's benchmarks. Not tests: they measure, print a table, and write it into
+//! `docs/benchmarks.md` between `<!-- bench:NAME -->` markers, beside the peers measured in the
+//! same run.
+//!
+//! `cargo run --release -p clipdesk-bench -- extract [--data DIR] [--write]`
+
+mod extract;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let write = args.iter().any(|a| a == "--write");
+    let data = flag(&args, "--data").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/data"));
+    let result = match args.first().map(String::as_str) {
+        Some("extract") => extract::run(&data, flag(&args, "--only").as_deref(), args.iter().any(|a| a == "--diff")),
+        _ => {
+            eprintln!("usage: bench extract [--data DIR] [--write] [--only ID --diff]");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(section) => {
+            println!("{}", section.body);
+            if write {
+                if let Err(e) = report::write_section(&section.name, &section.body) {
+                    eprintln!("cannot write docs/benchmarks.md: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bench failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+/// One section of docs/benchmarks.md.
+pub struct Section {
+    pub name: String,
+    pub body: String,
+}
