@@ -133,7 +133,8 @@ fn metadata_table(_data: &Path) -> Result<String, Err> {
         pages.push((name.clone(), html, want.clone()));
     }
     let url = url::Url::parse("https://news.example/2016/article")?;
-    let extractors: Vec<(&str, Box<dyn Fn(&str) -> MetaOut>)> = vec![
+    type MetaFn<'a> = Box<dyn Fn(&str) -> MetaOut + 'a>;
+    let extractors: Vec<(&str, MetaFn)> = vec![
         (
             "**Clipdesk**",
             Box::new(|html: &str| {
