@@ -67,6 +67,72 @@ pub fn is_cjk(c: char) -> bool {
     )
 }
 
+/// The matching form of a name or text: lower case, diacritics removed, letter variants unified,
+/// white space collapsed. "Erdoğan" and "erdogan", "Ёлкин" and "елкин", "أوباما" and "اوباما" fold
+/// alike. Used for actor aliases and their occurrences in text.
+pub fn fold(s: &str) -> String {
+    fold_with_offsets(s).0
+}
+
+/// [`fold`], plus for every byte of the folded text the byte offset in `s` of the character it
+/// came from (and one more entry for the end), so a match in the folded text maps back.
+pub fn fold_with_offsets(s: &str) -> (String, Vec<usize>) {
+    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+    let mut out = String::with_capacity(s.len());
+    let mut offsets = Vec::with_capacity(s.len() + 1);
+    let mut pending_space: Option<usize> = None;
+    let push = |out: &mut String, offsets: &mut Vec<usize>, c: char, at: usize| {
+        for lower in c.to_lowercase() {
+            let before = out.len();
+            out.push(lower);
+            offsets.extend(std::iter::repeat_n(at, out.len() - before));
+        }
+    };
+    for (at, c) in s.char_indices() {
+        if is_space(c) {
+            if !out.is_empty() && pending_space.is_none() {
+                pending_space = Some(at);
+            }
+            continue;
+        }
+        if is_invisible(c) || c == '\u{640}' {
+            continue; // zero-width characters, Arabic tatweel
+        }
+        if let Some(space_at) = pending_space.take() {
+            push(&mut out, &mut offsets, ' ', space_at);
+        }
+        let unified = match c {
+            'ё' => 'е',
+            'Ё' => 'Е',
+            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            'ى' => 'ي',
+            'ة' => 'ه',
+            '’' | 'ʼ' | '‘' | '`' => '\'',
+            _ => c,
+        };
+        if is_combining_mark(unified) {
+            continue; // Arabic harakat, Hebrew niqqud, stray accents
+        }
+        if (unified as u32) < 0x0400 || (0x1E00..0x2000).contains(&(unified as u32)) {
+            // Latin and Greek: strip accents by canonical decomposition. (Not Cyrillic: "й" is a
+            // letter of its own, not "и" with a mark.)
+            let mut base = Vec::new();
+            decompose_canonical(unified, |d| {
+                if !is_combining_mark(d) {
+                    base.push(d);
+                }
+            });
+            for b in base {
+                push(&mut out, &mut offsets, b, at);
+            }
+        } else {
+            push(&mut out, &mut offsets, unified, at);
+        }
+    }
+    offsets.push(s.len());
+    (out, offsets)
+}
+
 /// The separator [`fts_prepare`] inserts: a thin space, which the index tokenizer treats as a
 /// separator and which never occurs in stored text (rendering turns every space into U+0020).
 const FTS_GAP: char = '\u{2009}';
@@ -135,6 +201,34 @@ mod tests {
         ] {
             assert_eq!(word_count(input), expected, "input: {input:?}");
         }
+    }
+
+    #[test]
+    fn folding() {
+        for (input, expected) in [
+            ("Erdoğan", "erdogan"),
+            ("  Vladimir   PUTIN ", "vladimir putin"),
+            ("Ёлкин", "елкин"),
+            ("Китай", "китай"),
+            ("Ελλάδα", "ελλαδα"),
+            ("أوباما", "اوباما"),
+            ("בִּנְיָמִין", "בנימין"),
+            ("ガザ地区", "ガザ地区"),
+            ("Kremlin’s", "kremlin's"),
+            ("São\u{200b}Tomé", "saotome"),
+        ] {
+            assert_eq!(fold(input), expected, "input: {input}");
+        }
+        let (folded, offsets) = fold_with_offsets("Ağa Ö");
+        assert_eq!(folded, "aga o");
+        assert_eq!(offsets.len(), folded.len() + 1);
+        assert_eq!(&"Ağa Ö"[offsets[4]..], "Ö");
+        // Regression: the folded space mapped to the next word, so "Jordan Peterson" did not
+        // look like one name.
+        let text = "Jordan  Peterson";
+        let (folded, offsets) = fold_with_offsets(text);
+        assert_eq!(folded, "jordan peterson");
+        assert_eq!(&text[offsets[6]..], "  Peterson");
     }
 
     #[test]
