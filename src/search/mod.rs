@@ -1,0 +1,3 @@
+//! Searching the library with the query language of [`query`].
+
+pub mod query;
