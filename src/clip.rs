@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::extract::{self, EXTRACTOR_VERSION};
 use crate::fetch::{Fetcher, Kind, Page};
 use crate::library::{Library, NewClip, NewSnapshot, Stored};
+use crate::tags::taxonomy::TagRef;
 
 /// The canonical keys under which a URL given by the user may already be in the library.
 pub fn url_keys(url: &str) -> Result<Vec<String>> {
@@ -84,9 +85,9 @@ pub fn saved_page(bytes: Vec<u8>, url: &str) -> Result<Page> {
     })
 }
 
-/// Stores a prepared clip.
-pub fn store(library: &mut Library, clip: &NewClip) -> Result<Stored> {
-    library.insert_clip(clip)
+/// Stores a prepared clip, with tags added by hand.
+pub fn store(library: &mut Library, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
+    library.insert_clip(clip, tags)
 }
 
 /// The whole flow for one URL: known already → `Duplicate` without fetching; else fetch, extract,
@@ -96,7 +97,7 @@ pub fn clip_url(library: &mut Library, fetcher: &Fetcher, url: &str) -> Result<S
         return Ok(Stored::Duplicate(id));
     }
     let clip = fetch_and_prepare(fetcher, url)?;
-    store(library, &clip)
+    store(library, &clip, &[])
 }
 
 /// An error's code and message, for reports.

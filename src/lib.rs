@@ -15,6 +15,8 @@ pub mod extract;
 pub mod fetch;
 pub mod library;
 pub mod model;
+pub mod search;
+pub mod tags;
 pub mod text;
 
 pub use error::{Error, Result};

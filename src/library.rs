@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::extract::Article;
 use crate::fetch::Hop;
 use crate::model::{time_from_db, time_to_db, Clip, ClipSummary, ClipTag, Origin, SnapshotInfo, TagKind};
+use crate::tags::taxonomy::TagRef;
+use crate::tags::{gazetteer, taxonomy_version, Tagger};
 use crate::text::fts_prepare;
 
 /// zstd level for stored page bytes: pages compress ~6:1 at this level in a few milliseconds.
@@ -24,6 +26,8 @@ const SNAPSHOT_ZSTD_LEVEL: i32 = 9;
 pub struct Library {
     conn: Connection,
     path: PathBuf,
+    /// Automatic tagging, compiled for the taxonomy version it was loaded at.
+    tagger: Option<Tagger>,
 }
 
 /// What was fetched, as stored with the clip.
@@ -64,8 +68,27 @@ impl Library {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         }
-        let conn = crate::db::open(path)?;
-        Ok(Library { conn, path: path.to_owned() })
+        let mut conn = crate::db::open(path)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        gazetteer::seed(&tx)?;
+        tx.commit()?;
+        Ok(Library { conn, path: path.to_owned(), tagger: None })
+    }
+
+    /// The automatic tagger, reloaded when the taxonomy changed (in this process or another).
+    pub fn tagger(&mut self) -> Result<&Tagger> {
+        let version = taxonomy_version(&self.conn)?;
+        if self.tagger.as_ref().is_none_or(|t| t.version != version) {
+            self.tagger = Some(Tagger::load(&self.conn)?);
+        }
+        Ok(self.tagger.as_ref().expect("loaded above"))
+    }
+
+    /// Splits the library into its connection and a current tagger, for work that needs both.
+    pub fn conn_and_tagger(&mut self) -> Result<(&mut Connection, &Tagger)> {
+        self.tagger()?;
+        let Library { conn, tagger, .. } = self;
+        Ok((conn, tagger.as_ref().expect("loaded above")))
     }
 
     /// The library the desktop app and the CLI open by default:
@@ -93,9 +116,11 @@ impl Library {
         find_by_url_keys(&self.conn, keys)
     }
 
-    /// Stores a clip with its snapshot and index entry, unless one of its URLs is already known.
-    pub fn insert_clip(&mut self, clip: &NewClip) -> Result<Stored> {
-        let tx = self.write()?;
+    /// Stores a clip with its snapshot, index entry and automatic tags, unless one of its URLs is
+    /// already known. `tags` are added by hand (origin `manual`), creating unknown ones.
+    pub fn insert_clip(&mut self, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
+        let (conn, tagger) = self.conn_and_tagger()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if let Some(id) = find_by_url_keys(&tx, &clip.url_keys)? {
             return Ok(Stored::Duplicate(id));
         }
@@ -103,6 +128,11 @@ impl Library {
             return Ok(Stored::Duplicate(id));
         }
         let id = insert_clip_row(&tx, clip)?;
+        crate::tags::auto_tag_clip(&tx, tagger, id)?;
+        for tag in tags {
+            let tag_id = crate::tags::taxonomy::ensure(&tx, tag)?;
+            crate::tags::tag_clip(&tx, id, tag_id, Origin::Manual)?;
+        }
         tx.commit()?;
         Ok(Stored::Created(id))
     }
