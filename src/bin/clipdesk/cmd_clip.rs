@@ -13,6 +13,7 @@ use clap::Args;
 use clipdesk::clip::{self, fetch_and_prepare};
 use clipdesk::fetch::{Fetcher, Limits};
 use clipdesk::library::{NewClip, Stored};
+use clipdesk::tags::taxonomy::TagRef;
 use clipdesk::{Error, Library};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -62,13 +63,12 @@ struct ErrorJson {
 }
 
 pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result<Status> {
-    if !args.tags.is_empty() {
-        return Err(Error::input("input.unsupported", "--tag needs the tagging support of a later Clipdesk"));
-    }
+    let tags: Vec<TagRef> = args.tags.iter().map(|t| TagRef::parse(t)).collect::<clipdesk::Result<_>>()?;
     if let (Some(file), Some(url)) = (&args.html, &args.url) {
         let bytes = std::fs::read(file).map_err(|source| Error::Io { path: file.clone(), source })?;
-        let result =
-            clip::saved_page(bytes, url).and_then(|page| clip::prepare(&page)).and_then(|c| clip::store(library, &c));
+        let result = clip::saved_page(bytes, url)
+            .and_then(|page| clip::prepare(&page))
+            .and_then(|c| clip::store(library, &c, &tags));
         let failed = report(out, url, result);
         return Ok(if failed { Status::SomeFailed } else { Status::Ok });
     }
@@ -120,7 +120,7 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
         drop(tx);
         for (url, prepared) in rx {
             progress.set_message(url.clone());
-            let result = prepared.and_then(|c| clip::store(library, &c));
+            let result = prepared.and_then(|c| clip::store(library, &c, &tags));
             failed |= progress.suspend(|| report(out, &url, result));
             progress.inc(1);
         }

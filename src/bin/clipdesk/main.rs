@@ -4,6 +4,7 @@
 //! as `error[code]: message`; exit 0 on success, 1 when some items failed, 2 on bad usage or input.
 
 mod cmd_clip;
+mod cmd_tags;
 mod output;
 
 use std::path::PathBuf;
@@ -39,6 +40,31 @@ enum Command {
         limit: i64,
         #[arg(long, default_value_t = 0)]
         offset: i64,
+    },
+    /// Add or remove tags on clips (or on every clip of a query)
+    Tag(cmd_tags::TagArgs),
+    /// Topics: add, list, rename, move, merge, rm
+    #[command(subcommand)]
+    Topic(cmd_tags::TopicCmd),
+    /// Actors: add, alias, rename, merge, list, rm
+    #[command(subcommand)]
+    Actor(cmd_tags::ActorCmd),
+    /// Actors a clip names that the taxonomy may lack; accept or dismiss them
+    Suggest(cmd_tags::SuggestArgs),
+    /// Topic rules: queries that tag matching clips automatically
+    #[command(subcommand)]
+    Rule(cmd_tags::RuleCmd),
+    /// Re-apply automatic tagging (aliases and rules) to the whole library
+    Retag {
+        /// Report what would change without changing it
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Set or clear the analyst's note on a clip
+    Note {
+        id: i64,
+        /// The note (empty to clear)
+        text: String,
     },
 }
 
@@ -87,6 +113,17 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::List { limit, offset } => {
             let clips = library.list(limit, offset)?;
             out.list(&clips, library.count()?);
+            Ok(Status::Ok)
+        }
+        Command::Tag(args) => cmd_tags::tag(&mut library, args, out),
+        Command::Topic(cmd) => cmd_tags::topic(&mut library, cmd, out),
+        Command::Actor(cmd) => cmd_tags::actor(&mut library, cmd, out),
+        Command::Suggest(args) => cmd_tags::suggest(&mut library, args, out),
+        Command::Rule(cmd) => cmd_tags::rule(&mut library, cmd, out),
+        Command::Retag { dry_run } => cmd_tags::retag(&mut library, dry_run, out),
+        Command::Note { id, text } => {
+            library.set_note(id, Some(&text))?;
+            out.done(serde_json::json!({"id": id, "note": text}), "note saved");
             Ok(Status::Ok)
         }
     }

@@ -23,6 +23,15 @@ impl Out {
         let _ = stdout.flush();
     }
 
+    /// Reports a finished command: the JSON value with --json, the sentence otherwise.
+    pub fn done(&self, value: serde_json::Value, text: &str) {
+        if self.json {
+            self.json_line(&value);
+        } else {
+            self.line(text);
+        }
+    }
+
     pub fn line(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{text}");
