@@ -6,3 +6,4 @@ mod support;
 mod cli;
 mod fetch;
 mod migrations;
+mod tags;
