@@ -6,6 +6,7 @@
 
 mod extract;
 mod report;
+mod suggest;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,8 +17,9 @@ fn main() -> ExitCode {
     let data = flag(&args, "--data").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/data"));
     let result = match args.first().map(String::as_str) {
         Some("extract") => extract::run(&data, flag(&args, "--only").as_deref(), args.iter().any(|a| a == "--diff")),
+        Some("suggest") => suggest::run(&data, args.iter().any(|a| a == "-v")),
         _ => {
-            eprintln!("usage: bench extract [--data DIR] [--write] [--only ID --diff]");
+            eprintln!("usage: bench extract|suggest [--data DIR] [--write] [--only ID --diff] [-v]");
             return ExitCode::from(2);
         }
     };
