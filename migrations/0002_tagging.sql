@@ -1,4 +1,8 @@
--- Version 2: what automatic tagging needs.
+-- Version 2: what automatic tagging needs, and the publication's own time zone.
+
+-- The UTC offset (seconds east) the page gave with its publication time, so the date can be
+-- printed as the outlet printed it.
+ALTER TABLE clip ADD COLUMN published_offset INTEGER;
 
 -- Small key/value settings of the library.
 CREATE TABLE setting (

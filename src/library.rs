@@ -143,7 +143,7 @@ impl Library {
             .conn
             .query_row(
                 "SELECT id, url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, text,
-                        html, word_count, summary, note, lead_image
+                        html, word_count, summary, note, lead_image, published_offset
                  FROM clip WHERE id = ?1",
                 [id],
                 |r| {
@@ -163,6 +163,7 @@ impl Library {
                         summary: r.get(12)?,
                         note: r.get(13)?,
                         lead_image: r.get(14)?,
+                        published_offset: r.get(15)?,
                         tags: Vec::new(),
                         snapshot: None,
                     })
@@ -237,7 +238,7 @@ impl Library {
     /// Clips, newest clipped first.
     pub fn list(&self, limit: i64, offset: i64) -> Result<Vec<ClipSummary>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, title, site_name, published_at, clipped_at, lang, url, word_count
+            "SELECT id, title, site_name, published_at, clipped_at, lang, url, word_count, published_offset
              FROM clip ORDER BY clipped_at DESC, id DESC LIMIT ?1 OFFSET ?2",
         )?;
         let rows = stmt.query_map(params![limit, offset], clip_summary_row)?;
@@ -249,7 +250,8 @@ impl Library {
     }
 }
 
-/// Maps a row of `id, title, site_name, published_at, clipped_at, lang, url, word_count`.
+/// Maps a row of `id, title, site_name, published_at, clipped_at, lang, url, word_count,
+/// published_offset`.
 pub fn clip_summary_row(r: &rusqlite::Row) -> rusqlite::Result<ClipSummary> {
     Ok(ClipSummary {
         id: r.get(0)?,
@@ -260,6 +262,7 @@ pub fn clip_summary_row(r: &rusqlite::Row) -> rusqlite::Result<ClipSummary> {
         lang: r.get(5)?,
         url: r.get(6)?,
         word_count: r.get(7)?,
+        published_offset: r.get(8)?,
     })
 }
 
@@ -293,8 +296,8 @@ fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
     let now = time_to_db(&Utc::now());
     tx.execute(
         "INSERT INTO clip (url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, text, html,
-                           word_count, summary, lead_image, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?7)",
+                           word_count, summary, lead_image, updated_at, published_offset)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?7, ?14)",
         params![
             clip.url,
             clip.canonical_url,
@@ -309,6 +312,7 @@ fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
             a.word_count as i64,
             a.summary,
             a.lead_image.as_ref().map(|u| u.to_string()),
+            a.published_offset,
         ],
     )?;
     let id = tx.last_insert_rowid();

@@ -27,6 +27,8 @@ pub struct Clip {
     pub summary: Option<String>,
     pub note: Option<String>,
     pub lead_image: Option<String>,
+    /// The outlet's UTC offset for `published_at`, in seconds east.
+    pub published_offset: Option<i32>,
     pub tags: Vec<ClipTag>,
     pub snapshot: Option<SnapshotInfo>,
 }
@@ -44,6 +46,14 @@ pub struct ClipSummary {
     pub lang: Option<String>,
     pub url: String,
     pub word_count: i64,
+    pub published_offset: Option<i32>,
+}
+
+/// The publication date as the outlet printed it: `published_at` in the page's own offset.
+pub fn local_date(published_at: Option<DateTime<Utc>>, offset: Option<i32>) -> Option<chrono::NaiveDate> {
+    let t = published_at?;
+    let offset = chrono::FixedOffset::east_opt(offset.unwrap_or(0)).or(chrono::FixedOffset::east_opt(0))?;
+    Some(t.with_timezone(&offset).date_naive())
 }
 
 /// A tag on a clip and where it came from.

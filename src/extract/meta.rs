@@ -19,6 +19,8 @@ pub struct Meta {
     pub title: Option<String>,
     pub authors: Vec<String>,
     pub published_at: Option<DateTime<Utc>>,
+    /// The page's own UTC offset for that time, in seconds, when it gave one.
+    pub published_offset: Option<i32>,
     pub site_name: Option<String>,
     pub lang: Option<String>,
     pub canonical_url: Option<Url>,
@@ -31,6 +33,8 @@ pub struct Meta {
 struct LdArticle {
     headline: Option<String>,
     published: Option<String>,
+    /// `datePublished` of any other node (a `WebPage`, a `ClaimReview`), a weaker source.
+    any_published: Option<String>,
     authors: Vec<String>,
     publisher: Option<String>,
     lang: Option<String>,
@@ -58,116 +62,246 @@ const ARTICLE_TYPES: &[&str] = &[
 pub fn extract(doc: &Document, url: &Url) -> Meta {
     let metas = meta_map(doc);
     let ld = json_ld(doc);
-    let get = |keys: &[&str]| keys.iter().find_map(|k| metas.get(*k)).map(|v| v.as_str());
-
-    let site_name = ld
-        .publisher
-        .clone()
-        .or_else(|| {
-            get(&["og:site_name", "application-name", "al:android:app_name", "twitter:app:name:iphone"])
-                .map(str::to_owned)
-        })
-        .map(|s| collapse_ws(&s))
-        .filter(|s| !s.is_empty() && s.chars().count() <= 80);
+    let get = |keys: &[&str]| keys.iter().find_map(|k| metas.get(*k)).map(|v| decode_entities(v));
 
     let page_title = doc.select("head title").iter().next().map(|t| collapse_ws(&t.text()));
+    let og_site = get(&["og:site_name", "application-name", "al:android:app_name", "twitter:app:name:iphone"])
+        .and_then(|s| clean_site_name(&s));
+    // The brand a page's <title> ends with ("… | The Times of Israel") is how the outlet names
+    // itself; og:site_name is often a short form ("NYTimes") or a section ("U.S."), and JSON-LD's
+    // publisher names the wire service for syndicated stories.
+    let title_brand = page_title.as_deref().and_then(|t| title_suffix(t, url, og_site.as_deref()));
+    let site_name = title_brand
+        .clone()
+        .or(og_site)
+        .or_else(|| ld.publisher.as_deref().and_then(clean_site_name))
+        .filter(|s| s.chars().count() <= 80);
+
     let h1 = first_h1(doc);
-    let raw_title = ld
+    let meta_title = ld
         .headline
         .clone()
-        .or_else(|| {
-            get(&["og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"]).map(str::to_owned)
-        })
+        .or_else(|| get(&["og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"]))
         .or_else(|| page_title.clone())
-        .or_else(|| h1.clone())
-        .map(|t| collapse_ws(&t));
-    let title = raw_title.map(|t| clean_title(&t, site_name.as_deref(), h1.as_deref(), url)).filter(|t| !t.is_empty());
+        .map(|t| collapse_ws(&decode_entities(&t)));
+    let title = choose_title(h1.as_deref(), meta_title.as_deref(), page_title.as_deref())
+        .map(|t| clean_title(&t, site_name.as_deref(), h1.as_deref(), url))
+        .filter(|t| !t.is_empty());
 
-    let published_at = ld
+    let url_date = date::from_url(url);
+    let published_local = ld
         .published
         .as_deref()
-        .and_then(date::parse)
+        .and_then(date::parse_local)
         .or_else(|| {
-            [
-                "article:published_time",
-                "og:published_time",
-                "article:published",
-                "datepublished",
-                "date",
-                "pubdate",
-                "publishdate",
-                "publish-date",
-                "publish_date",
-                "dc.date.issued",
-                "dc.date",
-                "dcterms.date",
-                "dcterms.created",
-                "dc.date.created",
-                "sailthru.date",
-                "parsely-pub-date",
-                "article.published",
-                "published-date",
-                "og:updated_time",
-                "article:modified_time",
-            ]
+            PUBLISHED_KEYS.iter().filter_map(|k| metas.get(*k)).find_map(|v| date::parse_local(v)).or_else(|| {
+                // Any other meta tag that names a publication date ("sn-post-date").
+                let mut other: Vec<(&String, &String)> = metas
+                    .iter()
+                    .filter(|(k, _)| {
+                        (k.contains("date") || k.contains("publish"))
+                            && !k.contains("modif")
+                            && !k.contains("updat")
+                            && !k.contains("expir")
+                    })
+                    .collect();
+                other.sort();
+                other.into_iter().find_map(|(_, v)| date::parse_local(v))
+            })
+        })
+        .or_else(|| ld.any_published.as_deref().and_then(date::parse_local))
+        .or_else(|| time_element(doc))
+        .or_else(|| url_date.map(|d| d.fixed_offset()))
+        .or_else(|| visible_date(doc))
+        .or_else(|| MODIFIED_KEYS.iter().filter_map(|k| metas.get(*k)).find_map(|v| date::parse_local(v)));
+    let published_local = published_local.map(|d| date::agree_with_url(d, url_date));
+    let published_at = published_local.map(|d| d.with_timezone(&Utc));
+    let published_offset = published_local.map(|d| d.offset().local_minus_utc());
+
+    let mut authors = Vec::new();
+    let meta_authors = || {
+        ["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "twitter:creator"]
             .iter()
             .filter_map(|k| metas.get(*k))
-            .find_map(|v| date::parse(v))
-        })
-        .or_else(|| time_element(doc))
-        .or_else(|| date::from_url(url));
-
-    let mut authors: Vec<String> = ld.authors.clone();
-    if authors.is_empty() {
-        for key in
-            ["author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl", "twitter:creator"]
-        {
-            if let Some(v) = metas.get(key) {
-                authors.extend(split_authors(v));
-                if !authors.is_empty() {
-                    break;
-                }
-            }
+            .map(|v| split_authors(&decode_entities(v)))
+            .find(|names| !clean_authors(names.clone(), site_name.as_deref()).is_empty())
+            .unwrap_or_default()
+    };
+    for source in [ld.authors.clone(), meta_authors(), byline_authors(doc), script_authors(doc)] {
+        authors = clean_authors(source, site_name.as_deref());
+        if !authors.is_empty() {
+            break;
         }
     }
-    if authors.is_empty() {
-        authors = byline_authors(doc);
-    }
-    authors = clean_authors(authors, site_name.as_deref());
 
     let lang = doc
         .select("html")
         .attr("lang")
         .map(|l| l.to_string())
         .or_else(|| ld.lang.clone())
-        .or_else(|| get(&["og:locale", "content-language", "dc.language", "language"]).map(str::to_owned))
+        .or_else(|| get(&["og:locale", "content-language", "dc.language", "language"]))
         .and_then(|l| normalize_lang(&l));
 
     let canonical_url = doc
         .select("link[rel~=canonical]")
         .attr("href")
         .map(|h| h.to_string())
-        .or_else(|| get(&["og:url"]).map(str::to_owned))
+        .or_else(|| get(&["og:url"]))
         .or_else(|| ld.url.clone())
         .and_then(|h| web_url(url, &h));
 
     let lead_image = ld
         .image
         .clone()
-        .or_else(|| {
-            get(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"])
-                .map(str::to_owned)
-        })
+        .or_else(|| get(&["og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"]))
         .and_then(|h| web_url(url, &h));
 
     let description = ld
         .description
         .clone()
-        .or_else(|| get(&["og:description", "description", "twitter:description", "dc.description"]).map(str::to_owned))
-        .map(|d| collapse_ws(&d))
+        .or_else(|| get(&["og:description", "description", "twitter:description", "dc.description"]))
+        .map(|d| collapse_ws(&decode_entities(&d)))
         .filter(|d| !d.is_empty());
 
-    Meta { title, authors, published_at, site_name, lang, canonical_url, lead_image, description }
+    Meta { title, authors, published_at, published_offset, site_name, lang, canonical_url, lead_image, description }
+}
+
+const PUBLISHED_KEYS: &[&str] = &[
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dc.date.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "published-date",
+    "cxenseparse:recs:publishtime",
+];
+
+const MODIFIED_KEYS: &[&str] = &["og:updated_time", "article:modified_time", "datemodified", "last-modified"];
+
+/// The headline as the reader sees it: the page's `<h1>` when it is a real headline (several
+/// words, sharing words with the metadata titles, not the site's logo), else the metadata title.
+/// Metadata titles are often SEO variants of the headline.
+fn choose_title(h1: Option<&str>, meta_title: Option<&str>, page_title: Option<&str>) -> Option<String> {
+    let words = |s: &str| -> Vec<String> {
+        crate::text::fold(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_owned).collect()
+    };
+    if let Some(h1) = h1 {
+        let h1_words = words(h1);
+        let shares = |other: Option<&str>| {
+            other.is_some_and(|o| {
+                let ow = words(o);
+                let common = h1_words.iter().filter(|w| ow.contains(w)).count();
+                common * 3 >= h1_words.len().min(ow.len()).max(1)
+            })
+        };
+        let substantial = h1.split_whitespace().count() >= 3 && h1.chars().count() <= 300;
+        if substantial && (shares(meta_title) || shares(page_title) || (meta_title.is_none() && page_title.is_none())) {
+            return Some(h1.to_owned());
+        }
+    }
+    meta_title.map(str::to_owned).or_else(|| h1.map(str::to_owned))
+}
+
+/// A site name as pages write it, tidied: "@politifact" → "politifact", "Autoracing | F1 | …" →
+/// "Autoracing"; platform names ("Blogger") are not the site's.
+fn clean_site_name(s: &str) -> Option<String> {
+    let s = collapse_ws(&decode_entities(s));
+    let s = s.trim_start_matches('@');
+    let first = TITLE_SEPARATORS.iter().fold(s, |acc, sep| acc.split(sep).next().unwrap_or(acc)).trim();
+    let generic = matches!(
+        first.to_lowercase().as_str(),
+        "blogger" | "wordpress" | "hosted" | "medium" | "home" | "news" | "u.s." | "us" | "world"
+    );
+    (!first.is_empty() && !generic).then(|| first.to_owned())
+}
+
+/// The brand at the end (or start) of a page title, when it names the site (matches the host or
+/// the declared site name).
+fn title_suffix(title: &str, url: &Url, site: Option<&str>) -> Option<String> {
+    let title = collapse_ws(&decode_entities(title));
+    let host = url.host_str().unwrap_or("").trim_start_matches("www.").to_ascii_lowercase();
+    let host_key = squash(host.split('.').next().unwrap_or(""));
+    let site_key = site.map(squash).unwrap_or_default();
+    let matches = |part: &str| {
+        let p = squash(part);
+        let initials: String =
+            part.split_whitespace().filter_map(|w| w.chars().next()).collect::<String>().to_lowercase();
+        !p.is_empty()
+            && p.len() <= 40
+            && (p == host_key
+                || (host_key.len() >= 4 && (p.contains(&host_key) || host_key.contains(&p)))
+                || (!site_key.is_empty() && (p == site_key || p.contains(&site_key) || site_key.contains(&p)))
+                || (initials.len() >= 2 && host_key.starts_with(&initials)))
+    };
+    for sep in TITLE_SEPARATORS {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            if !head.trim().is_empty() && matches(tail) {
+                return Some(tail.trim().to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// A date printed in the page near the headline, for pages without metadata: the first element
+/// whose class names a date ("date", "time", "published", "dateline", "byline").
+fn visible_date(doc: &Document) -> Option<DateTime<chrono::FixedOffset>> {
+    for node in doc
+        .select("[class*=date], [class*=time], [class*=publish], [class*=byline], [class*=meta]")
+        .nodes()
+        .iter()
+        .take(60)
+    {
+        let text = collapse_ws(&node.text());
+        if text.chars().count() > 120 {
+            continue;
+        }
+        if let Some(d) = date::find_in_text(&text) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// Authors named in inline scripts by common analytics set-ups (Chartbeat's
+/// `_sf_async_config.authors = '…'`).
+fn script_authors(doc: &Document) -> Vec<String> {
+    for node in doc.select("script:not([src])").nodes() {
+        let text = node.text();
+        if let Some(pos) = text.find("_sf_async_config.authors") {
+            let rest = &text[pos..];
+            let Some(eq) = rest.find('=') else { continue };
+            let value = rest[eq + 1..].trim_start();
+            let quote = value.chars().next().filter(|c| *c == '\'' || *c == '"');
+            if let Some(q) = quote {
+                if let Some(end) = value[1..].find(q) {
+                    return split_authors(&value[1..1 + end]);
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Decodes HTML character references that metadata often carries ("&#8217;", "&amp;", "&nbsp;").
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_owned();
+    }
+    let doc = Document::fragment(format!("<p>{}</p>", s.replace('<', "&lt;")));
+    doc.select("p").text().to_string()
 }
 
 /// Every `<meta>` by its lower-cased `property`, `name`, `itemprop` or `http-equiv`; the first
@@ -197,34 +331,62 @@ fn meta_map(doc: &Document) -> HashMap<String, String> {
 
 fn json_ld(doc: &Document) -> LdArticle {
     let mut best = LdArticle::default();
+    let mut values = Vec::new();
     for node in doc.select("script[type='application/ld+json']").nodes() {
         let raw = node.text();
         let cleaned = raw.trim().trim_start_matches("<![CDATA[").trim_end_matches("]]>").trim_end_matches(';');
-        let Ok(value) = serde_json::from_str::<Value>(cleaned) else { continue };
-        let mut stack = vec![&value];
-        while let Some(v) = stack.pop() {
-            match v {
-                Value::Array(items) => stack.extend(items.iter().rev()),
-                Value::Object(obj) => {
-                    if let Some(graph) = obj.get("@graph") {
-                        stack.push(graph);
-                    }
-                    if is_article_type(obj.get("@type")) {
-                        merge_ld(&mut best, obj);
-                    } else if best.publisher.is_none()
-                        && type_is(obj.get("@type"), &["newsmediaorganization", "organization"])
-                    {
-                        // A bare publisher node in a @graph.
-                        if let Some(name) = obj.get("name").and_then(Value::as_str) {
-                            best.publisher = Some(name.to_owned());
-                        }
-                    }
-                }
-                _ => {}
-            }
+        // Raw line breaks inside strings are invalid JSON but common; outside strings they are
+        // white space either way.
+        let cleaned = cleaned.replace(['\n', '\r', '\t'], " ");
+        if let Ok(value) = serde_json::from_str::<Value>(&cleaned) {
+            values.push(value);
         }
     }
+    // Person and organisation nodes by @id, for authors given as references.
+    let mut by_id: HashMap<String, String> = HashMap::new();
+    for value in &values {
+        walk(value, &mut |obj| {
+            if let (Some(id), Some(name)) =
+                (obj.get("@id").and_then(Value::as_str), obj.get("name").and_then(Value::as_str))
+            {
+                by_id.entry(id.to_owned()).or_insert_with(|| name.to_owned());
+            }
+        });
+    }
+    for value in &values {
+        walk(value, &mut |obj| {
+            if is_article_type(obj.get("@type")) {
+                merge_ld(&mut best, obj, &by_id);
+            } else {
+                if best.publisher.is_none() && type_is(obj.get("@type"), &["newsmediaorganization", "organization"]) {
+                    if let Some(name) = obj.get("name").and_then(Value::as_str) {
+                        best.publisher = Some(name.to_owned());
+                    }
+                }
+                if best.any_published.is_none() {
+                    best.any_published = obj.get("datePublished").and_then(Value::as_str).map(str::to_owned);
+                }
+            }
+        });
+    }
     best
+}
+
+/// Calls `f` on every object in a JSON-LD value (arrays and `@graph`s included).
+fn walk<'a>(value: &'a Value, f: &mut dyn FnMut(&'a serde_json::Map<String, Value>)) {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            Value::Object(obj) => {
+                if let Some(graph) = obj.get("@graph") {
+                    stack.push(graph);
+                }
+                f(obj);
+            }
+            _ => {}
+        }
+    }
 }
 
 fn is_article_type(t: Option<&Value>) -> bool {
@@ -240,19 +402,19 @@ fn type_is(t: Option<&Value>, names: &[&str]) -> bool {
     }
 }
 
-fn merge_ld(best: &mut LdArticle, obj: &serde_json::Map<String, Value>) {
+fn merge_ld(best: &mut LdArticle, obj: &serde_json::Map<String, Value>, by_id: &HashMap<String, String>) {
     let s = |key: &str| obj.get(key).and_then(Value::as_str).map(str::to_owned).filter(|s| !s.trim().is_empty());
     if best.headline.is_none() {
-        best.headline = s("headline").or_else(|| s("name"));
+        best.headline = s("headline").or_else(|| s("name")).map(|h| decode_entities(&h));
     }
     if best.published.is_none() {
         best.published = s("datePublished").or_else(|| s("dateCreated"));
     }
     if best.authors.is_empty() {
-        best.authors = obj.get("author").or_else(|| obj.get("creator")).map(ld_names).unwrap_or_default();
+        best.authors = obj.get("author").or_else(|| obj.get("creator")).map(|a| ld_names(a, by_id)).unwrap_or_default();
     }
     if best.publisher.is_none() {
-        best.publisher = obj.get("publisher").and_then(|p| ld_names(p).into_iter().next());
+        best.publisher = obj.get("publisher").and_then(|p| ld_names(p, by_id).into_iter().next());
     }
     if best.lang.is_none() {
         best.lang = s("inLanguage");
@@ -268,12 +430,21 @@ fn merge_ld(best: &mut LdArticle, obj: &serde_json::Map<String, Value>) {
     }
 }
 
-/// Names from a JSON-LD person/organisation value: a string, an object with `name`, or a list.
-fn ld_names(v: &Value) -> Vec<String> {
+/// Names from a JSON-LD person/organisation value: a string, an object with `name` (or an `@id`
+/// reference to one), or a list.
+fn ld_names(v: &Value, by_id: &HashMap<String, String>) -> Vec<String> {
     match v {
-        Value::String(s) => split_authors(s),
-        Value::Object(o) => o.get("name").map(ld_names).unwrap_or_default(),
-        Value::Array(a) => a.iter().flat_map(ld_names).collect(),
+        Value::String(s) => split_authors(&decode_entities(s)),
+        Value::Object(o) => match o.get("name") {
+            Some(name) => ld_names(name, by_id),
+            None => o
+                .get("@id")
+                .and_then(Value::as_str)
+                .and_then(|id| by_id.get(id))
+                .map(|n| split_authors(n))
+                .unwrap_or_default(),
+        },
+        Value::Array(a) => a.iter().flat_map(|x| ld_names(x, by_id)).collect(),
         _ => Vec::new(),
     }
 }
@@ -349,10 +520,10 @@ fn squash(s: &str) -> String {
     lower.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
-fn time_element(doc: &Document) -> Option<DateTime<Utc>> {
+fn time_element(doc: &Document) -> Option<DateTime<chrono::FixedOffset>> {
     for sel in ["article time[datetime]", "time[pubdate][datetime]", "time[itemprop][datetime]", "time[datetime]"] {
         for node in doc.select(sel).nodes() {
-            if let Some(d) = node.attr("datetime").and_then(|v| date::parse(&v)) {
+            if let Some(d) = node.attr("datetime").and_then(|v| date::parse_local(&v)) {
                 return Some(d);
             }
         }
@@ -363,18 +534,31 @@ fn time_element(doc: &Document) -> Option<DateTime<Utc>> {
 fn byline_authors(doc: &Document) -> Vec<String> {
     for sel in [
         "[itemprop=author] [itemprop=name]",
-        "[itemprop=author]",
         "a[rel=author]",
         "[rel=author]",
+        "[itemprop=author]",
         ".byline__name",
         ".author-name",
         ".byline a",
         ".byline",
         ".author",
+        "[class*=byline] a",
+        "[class*=byline]",
+        "[class*=author] a",
+        "[class*=author]",
+        "[class*=meta] a[href*=author]",
+        "[class*=meta] a[href*=staff]",
     ] {
-        let names: Vec<String> =
-            doc.select(sel).nodes().iter().take(6).flat_map(|n| split_authors(&n.text())).collect();
-        if !names.is_empty() {
+        let names: Vec<String> = doc
+            .select(sel)
+            .nodes()
+            .iter()
+            .map(|n| collapse_ws(&n.text()))
+            .filter(|t| !t.is_empty() && t.chars().count() <= 120)
+            .take(6)
+            .flat_map(|t| split_authors(&t))
+            .collect();
+        if !clean_authors(names.clone(), None).is_empty() {
             return names;
         }
     }
@@ -406,25 +590,94 @@ fn split_and(part: &str) -> Vec<&str> {
     }
 }
 
+/// Words that mark a credit line as a role or an outlet, not a person ("AP National Political
+/// Writer", "NJ Advance Media for NJ.com", "CNN Business").
+const CREDIT_WORDS: &[&str] = &[
+    "writer",
+    "editor",
+    "editors",
+    "correspondent",
+    "reporter",
+    "staff",
+    "contributor",
+    "columnist",
+    "media",
+    "news",
+    "press",
+    "wire",
+    "services",
+    "service",
+    "bureau",
+    "desk",
+    "business",
+    "international",
+    "for",
+    "associated",
+    "agency",
+    "team",
+    "guest",
+    "admin",
+    "administrator",
+    "newsroom",
+    "online",
+    "digital",
+    "magazine",
+    "times",
+    "post",
+];
+
 fn clean_authors(names: Vec<String>, site: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut credits: Vec<String> = Vec::new();
     for name in names {
         let name = collapse_ws(&name);
+        // "Finian Cunningham. Sputnik International": a name, then an affiliation.
+        let name = match name.split_once(". ") {
+            Some((head, _)) if head.split_whitespace().count() >= 2 => head.to_owned(),
+            _ => name,
+        };
+        let name = name.trim_matches(|c: char| c == ',' || c == '|' || c == '-' || c.is_whitespace()).to_owned();
         let plausible = name.chars().count() <= 80
             && name.chars().any(char::is_alphabetic)
             && !name.contains("://")
             && !name.contains('@')
             && !name.starts_with("www.")
             && name.split_whitespace().count() <= 8
+            // A login or slug ("kevin-r", "admin"): no capital letter in a Latin name.
+            && !(name.chars().all(|c| !c.is_alphabetic() || c.is_ascii_lowercase()) && name.chars().any(|c| c.is_ascii_alphabetic()))
             && site.is_none_or(|s| squash(s) != squash(&name));
-        if plausible && !out.iter().any(|o| o.eq_ignore_ascii_case(&name)) {
-            out.push(name);
+        if !plausible {
+            continue;
         }
-        if out.len() >= 10 {
-            break;
+        let name =
+            if name.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) { title_case(&name) } else { name };
+        let is_credit = name.contains('.') && !name.split_whitespace().any(|w| w.len() <= 3 && w.ends_with('.'))
+            || name.split_whitespace().any(|w| CREDIT_WORDS.contains(&w.to_lowercase().as_str()));
+        let list = if is_credit { &mut credits } else { &mut out };
+        if !list.iter().any(|o| o.eq_ignore_ascii_case(&name)) {
+            list.push(name);
         }
     }
+    // A role or outlet is the credit only when no person is named.
+    if out.is_empty() {
+        out = credits;
+    }
+    out.truncate(10);
     out
+}
+
+/// "TOM KRISHER" → "Tom Krisher".
+fn title_case(s: &str) -> String {
+    s.split(' ')
+        .map(|w| {
+            let mut chars = w.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// "en-US", "en_GB", "ru" → "en", "en", "ru"; anything not a language tag → None.

@@ -30,6 +30,8 @@ pub struct Article {
     pub title: String,
     pub authors: Vec<String>,
     pub published_at: Option<DateTime<Utc>>,
+    /// The page's UTC offset for `published_at`, in seconds east, when it gave one.
+    pub published_offset: Option<i32>,
     pub site_name: Option<String>,
     pub lang: Option<String>,
     pub canonical_url: Option<Url>,
@@ -186,6 +188,7 @@ fn assemble(meta: meta::Meta, text: String, html: String, url: &Url, words: usiz
         title,
         authors: meta.authors,
         published_at: meta.published_at,
+        published_offset: meta.published_offset,
         site_name,
         lang,
         canonical_url: meta.canonical_url,
@@ -206,7 +209,10 @@ fn detect_lang(declared: Option<String>, text: &str) -> Option<String> {
         (Some(d), Some(info)) => {
             let code = iso639_1(info.lang());
             let script_of_declared = script_for_lang(&d);
-            if script_of_declared.is_some() && script_of_declared != Some(info.script()) {
+            let other_script = script_of_declared.is_some() && script_of_declared != Some(info.script());
+            // A long text the detector is sure about overrides a site-wide declaration.
+            let sure = info.confidence() >= 0.95 && word_count(&sample) >= 150;
+            if other_script || (sure && code.is_some_and(|c| c != d)) {
                 Some(code.map(str::to_owned).unwrap_or(d))
             } else {
                 Some(d)

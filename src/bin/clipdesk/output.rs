@@ -52,8 +52,8 @@ impl Out {
         if let Some(site) = &clip.site_name {
             meta.push(site.clone());
         }
-        if let Some(p) = &clip.published_at {
-            meta.push(p.format("%Y-%m-%d %H:%M UTC").to_string());
+        if let Some(d) = clipdesk::model::local_date(clip.published_at, clip.published_offset) {
+            meta.push(d.format("%Y-%m-%d").to_string());
         }
         if !clip.authors.is_empty() {
             meta.push(clip.authors.join(", "));
@@ -93,7 +93,9 @@ impl Out {
             return;
         }
         for c in clips {
-            let date = c.published_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "          ".into());
+            let date = clipdesk::model::local_date(c.published_at, c.published_offset)
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| "          ".into());
             self.line(&format!(
                 "{:>6}  {}  {:<24}  {}",
                 c.id,
