@@ -2,8 +2,9 @@
 -- Times are RFC 3339 UTC text ("2016-07-06T13:23:12Z"); JSON columns hold arrays or objects.
 -- Landed migrations are never edited: change the schema with a new numbered file.
 
--- One article. `canonical_url` is the de-duplication key (tracking parameters removed, host
--- lower-cased, see src/canon.rs).
+-- One article's metadata. `canonical_url` is the de-duplication key (tracking parameters
+-- removed, host lower-cased, see src/canon.rs). The body lives in clip_body, so lists, facets and
+-- sorting read narrow rows.
 CREATE TABLE clip (
     id            INTEGER PRIMARY KEY,
     url           TEXT NOT NULL,
@@ -14,8 +15,6 @@ CREATE TABLE clip (
     published_at  TEXT,
     clipped_at    TEXT NOT NULL,
     lang          TEXT,
-    text          TEXT NOT NULL,
-    html          TEXT NOT NULL,
     word_count    INTEGER NOT NULL,
     summary       TEXT,
     note          TEXT,
@@ -25,6 +24,14 @@ CREATE TABLE clip (
 CREATE INDEX clip_published ON clip (published_at);
 CREATE INDEX clip_clipped ON clip (clipped_at);
 CREATE INDEX clip_site ON clip (site_name);
+CREATE INDEX clip_lang ON clip (lang, published_at);
+
+-- The article itself: plain text (paragraphs separated by blank lines) and sanitized HTML.
+CREATE TABLE clip_body (
+    clip_id INTEGER PRIMARY KEY REFERENCES clip (id) ON DELETE CASCADE,
+    text    TEXT NOT NULL,
+    html    TEXT NOT NULL
+);
 
 -- Every URL form known to lead to a clip (as given, final after redirects, the page's canonical), in
 -- canonical form: a second clip of any of them is reported as a duplicate without a new row.
@@ -151,7 +158,8 @@ CREATE TABLE digest_item (
 ) WITHOUT ROWID;
 
 -- The full-text index, rowid = clip.id, written in the same transaction as the clip
--- (src/library.rs). Case and diacritics are folded by the tokenizer.
+-- (src/library.rs). Case and diacritics are folded by the tokenizer; `site` holds the site's
+-- name and the URL's host.
 CREATE VIRTUAL TABLE clip_fts USING fts5 (
     title, text, note, authors, site,
     tokenize = 'unicode61 remove_diacritics 2'

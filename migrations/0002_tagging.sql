@@ -49,3 +49,14 @@ END;
 CREATE TRIGGER alias_version_delete AFTER DELETE ON tag_alias BEGIN
     UPDATE setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'taxonomy_version';
 END;
+-- Topic rules may name saved searches: changing one changes what the rules match.
+CREATE TRIGGER saved_version_insert AFTER INSERT ON saved_search BEGIN
+    UPDATE setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'taxonomy_version';
+END;
+CREATE TRIGGER saved_version_update AFTER UPDATE ON saved_search BEGIN
+    UPDATE setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'taxonomy_version';
+END;
+CREATE TRIGGER saved_version_delete AFTER DELETE ON saved_search BEGIN
+    UPDATE setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'taxonomy_version';
+END;
+

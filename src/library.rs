@@ -19,8 +19,9 @@ use crate::tags::taxonomy::TagRef;
 use crate::tags::{gazetteer, taxonomy_version, Tagger};
 use crate::text::fts_prepare;
 
-/// zstd level for stored page bytes: pages compress ~6:1 at this level in a few milliseconds.
-const SNAPSHOT_ZSTD_LEVEL: i32 = 9;
+/// zstd level for stored page bytes: level 3 compresses a news page about 5:1 in well under a
+/// millisecond; higher levels gain a few percent for several times the time.
+const SNAPSHOT_ZSTD_LEVEL: i32 = 3;
 
 /// An open library.
 pub struct Library {
@@ -28,6 +29,8 @@ pub struct Library {
     path: PathBuf,
     /// Automatic tagging, compiled for the taxonomy version it was loaded at.
     tagger: Option<Tagger>,
+    /// Per-clip facts for search facets, for the library version it was built at.
+    facet_index: Option<std::sync::Arc<crate::search::facets::FacetIndex>>,
 }
 
 /// What was fetched, as stored with the clip.
@@ -72,7 +75,7 @@ impl Library {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         gazetteer::seed(&tx)?;
         tx.commit()?;
-        Ok(Library { conn, path: path.to_owned(), tagger: None })
+        Ok(Library { conn, path: path.to_owned(), tagger: None, facet_index: None })
     }
 
     /// The automatic tagger, reloaded when the taxonomy changed (in this process or another).
@@ -82,6 +85,11 @@ impl Library {
             self.tagger = Some(Tagger::load(&self.conn)?);
         }
         Ok(self.tagger.as_ref().expect("loaded above"))
+    }
+
+    /// The cached facet index slot (see `search::Library::facet_index`).
+    pub(crate) fn cache_mut(&mut self) -> &mut Option<std::sync::Arc<crate::search::facets::FacetIndex>> {
+        &mut self.facet_index
     }
 
     /// Splits the library into its connection and a current tagger, for work that needs both.
@@ -121,20 +129,18 @@ impl Library {
     pub fn insert_clip(&mut self, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
         let (conn, tagger) = self.conn_and_tagger()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if let Some(id) = find_by_url_keys(&tx, &clip.url_keys)? {
-            return Ok(Stored::Duplicate(id));
-        }
-        if let Some(id) = find_by_url_keys(&tx, std::slice::from_ref(&clip.canonical_url))? {
-            return Ok(Stored::Duplicate(id));
-        }
-        let id = insert_clip_row(&tx, clip)?;
-        crate::tags::auto_tag_clip(&tx, tagger, id)?;
-        for tag in tags {
-            let tag_id = crate::tags::taxonomy::ensure(&tx, tag)?;
-            crate::tags::tag_clip(&tx, id, tag_id, Origin::Manual)?;
-        }
+        let stored = insert_in(&tx, tagger, clip, tags)?;
         tx.commit()?;
-        Ok(Stored::Created(id))
+        Ok(stored)
+    }
+
+    /// Stores many clips in one transaction (imports, the scale bench): all or none.
+    pub fn insert_clips(&mut self, clips: &[(NewClip, Vec<TagRef>)]) -> Result<Vec<Stored>> {
+        let (conn, tagger) = self.conn_and_tagger()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stored = clips.iter().map(|(clip, tags)| insert_in(&tx, tagger, clip, tags)).collect::<Result<Vec<_>>>()?;
+        tx.commit()?;
+        Ok(stored)
     }
 
     /// One clip, whole, with its tags and latest snapshot.
@@ -142,9 +148,9 @@ impl Library {
         let mut clip = self
             .conn
             .query_row(
-                "SELECT id, url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, text,
-                        html, word_count, summary, note, lead_image, published_offset
-                 FROM clip WHERE id = ?1",
+                "SELECT id, url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, b.text,
+                        b.html, word_count, summary, note, lead_image, published_offset
+                 FROM clip JOIN clip_body b ON b.clip_id = clip.id WHERE id = ?1",
                 [id],
                 |r| {
                     Ok(Clip {
@@ -291,31 +297,49 @@ fn find_by_url_keys(conn: &Connection, keys: &[String]) -> Result<Option<i64>> {
     Ok(None)
 }
 
+/// Stores one clip in the caller's transaction unless one of its URLs is known: the row, its
+/// URL keys, snapshot, index entry, automatic tags and the tags given by hand.
+fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
+    if let Some(id) = find_by_url_keys(tx, &clip.url_keys)? {
+        return Ok(Stored::Duplicate(id));
+    }
+    if let Some(id) = find_by_url_keys(tx, std::slice::from_ref(&clip.canonical_url))? {
+        return Ok(Stored::Duplicate(id));
+    }
+    let id = insert_clip_row(tx, clip)?;
+    crate::tags::auto_tag_clip(tx, tagger, id)?;
+    for tag in tags {
+        let tag_id = crate::tags::taxonomy::ensure(tx, tag)?;
+        crate::tags::tag_clip(tx, id, tag_id, Origin::Manual)?;
+    }
+    Ok(Stored::Created(id))
+}
+
 fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
     let a = &clip.article;
     let now = time_to_db(&Utc::now());
-    tx.execute(
-        "INSERT INTO clip (url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, text, html,
+    tx.prepare_cached(
+        "INSERT INTO clip (url, canonical_url, title, authors, site_name, published_at, clipped_at, lang,
                            word_count, summary, lead_image, updated_at, published_offset)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?7, ?14)",
-        params![
-            clip.url,
-            clip.canonical_url,
-            a.title,
-            serde_json::to_string(&a.authors).unwrap_or_else(|_| "[]".into()),
-            a.site_name,
-            a.published_at.as_ref().map(time_to_db),
-            now,
-            a.lang,
-            a.text,
-            a.html,
-            a.word_count as i64,
-            a.summary,
-            a.lead_image.as_ref().map(|u| u.to_string()),
-            a.published_offset,
-        ],
-    )?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7, ?12)",
+    )?
+    .execute(params![
+        clip.url,
+        clip.canonical_url,
+        a.title,
+        serde_json::to_string(&a.authors).unwrap_or_else(|_| "[]".into()),
+        a.site_name,
+        a.published_at.as_ref().map(time_to_db),
+        now,
+        a.lang,
+        a.word_count as i64,
+        a.summary,
+        a.lead_image.as_ref().map(|u| u.to_string()),
+        a.published_offset,
+    ])?;
     let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO clip_body (clip_id, text, html) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, a.text, a.html])?;
     {
         let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO clip_url (url, clip_id) VALUES (?1, ?2)")?;
         for key in clip.url_keys.iter().chain(std::iter::once(&clip.canonical_url)) {
@@ -332,25 +356,25 @@ pub fn insert_snapshot(tx: &Transaction, clip_id: i64, s: &NewSnapshot) -> Resul
     let sha256 = hex(&Sha256::digest(&s.body));
     let compressed = zstd::bulk::compress(&s.body, SNAPSHOT_ZSTD_LEVEL)
         .map_err(|source| Error::Io { path: PathBuf::from("<snapshot>"), source })?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO snapshot (clip_id, requested_url, final_url, redirects, http_status, content_type, charset,
                                fetched_at, body_zstd, body_size, sha256, extractor_version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            clip_id,
-            s.requested_url,
-            s.final_url,
-            serde_json::to_string(&s.redirects).unwrap_or_else(|_| "[]".into()),
-            s.http_status,
-            s.content_type,
-            s.charset,
-            time_to_db(&s.fetched_at),
-            compressed,
-            s.body.len() as i64,
-            sha256,
-            s.extractor_version,
-        ],
-    )?;
+    )?
+    .execute(params![
+        clip_id,
+        s.requested_url,
+        s.final_url,
+        serde_json::to_string(&s.redirects).unwrap_or_else(|_| "[]".into()),
+        s.http_status,
+        s.content_type,
+        s.charset,
+        time_to_db(&s.fetched_at),
+        compressed,
+        s.body.len() as i64,
+        sha256,
+        s.extractor_version,
+    ])?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -359,24 +383,36 @@ pub fn insert_snapshot(tx: &Transaction, clip_id: i64, s: &NewSnapshot) -> Resul
 pub fn index_clip(conn: &Connection, clip_id: i64) -> Result<()> {
     type Indexed = (String, String, Option<String>, String, Option<String>);
     let row: Option<Indexed> = conn
-        .query_row("SELECT title, text, note, authors, site_name FROM clip WHERE id = ?1", [clip_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
+        .query_row(
+            "SELECT title, b.text, note, authors, ifnull(site_name, '') || ' ' || canonical_url
+             FROM clip JOIN clip_body b ON b.clip_id = clip.id WHERE id = ?1",
+            [clip_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
         .optional()?;
-    conn.execute("DELETE FROM clip_fts WHERE rowid = ?1", [clip_id])?;
+    conn.prepare_cached("DELETE FROM clip_fts WHERE rowid = ?1")?.execute([clip_id])?;
     if let Some((title, text, note, authors, site)) = row {
+        // The site column: the outlet's name and the host ("Reuters www.reuters.com"), so
+        // `site:` finds either.
+        let site = site.map(|s| match s.rsplit_once(' ') {
+            Some((name, url)) => {
+                let host = url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+                format!("{name} {host}")
+            }
+            None => s,
+        });
         let authors: Vec<String> = serde_json::from_str(&authors).unwrap_or_default();
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO clip_fts (rowid, title, text, note, authors, site) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                clip_id,
-                fts_prepare(&title),
-                fts_prepare(&text),
-                fts_prepare(note.as_deref().unwrap_or("")),
-                fts_prepare(&authors.join(", ")),
-                fts_prepare(site.as_deref().unwrap_or("")),
-            ],
-        )?;
+        )?
+        .execute(params![
+            clip_id,
+            fts_prepare(&title),
+            fts_prepare(&text),
+            fts_prepare(note.as_deref().unwrap_or("")),
+            fts_prepare(&authors.join(", ")),
+            fts_prepare(site.as_deref().unwrap_or("")),
+        ])?;
     }
     Ok(())
 }

@@ -44,8 +44,9 @@ impl Tagger {
             conn.prepare("SELECT id, rule FROM tag WHERE kind = 'topic' AND rule IS NOT NULL AND trim(rule) != ''")?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
             let (id, rule) = row?;
-            // A rule that no longer parses (stored by an older version) tags nothing.
-            if let Ok(node) = query::parse(&rule) {
+            // A rule that no longer parses (stored by an older version, or naming a saved search
+            // that is gone) tags nothing.
+            if let Ok(node) = crate::search::parse(conn, &rule) {
                 rules.push((id, node));
             }
         }
@@ -67,13 +68,12 @@ fn strength(origin: Origin) -> u8 {
 /// A manual tag lifts an earlier rejection; automatic ones respect it.
 pub fn tag_clip(conn: &Connection, clip_id: i64, tag_id: i64, origin: Origin) -> Result<bool> {
     if matches!(origin, Origin::Manual | Origin::Suggested) {
-        conn.execute("DELETE FROM clip_tag_rejected WHERE clip_id = ?1 AND tag_id = ?2", params![clip_id, tag_id])?;
+        conn.prepare_cached("DELETE FROM clip_tag_rejected WHERE clip_id = ?1 AND tag_id = ?2")?
+            .execute(params![clip_id, tag_id])?;
     } else {
-        let rejected: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM clip_tag_rejected WHERE clip_id = ?1 AND tag_id = ?2)",
-            params![clip_id, tag_id],
-            |r| r.get(0),
-        )?;
+        let rejected: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM clip_tag_rejected WHERE clip_id = ?1 AND tag_id = ?2)")?
+            .query_row(params![clip_id, tag_id], |r| r.get(0))?;
         if rejected {
             return Ok(false);
         }
@@ -85,23 +85,19 @@ pub fn tag_clip(conn: &Connection, clip_id: i64, tag_id: i64, origin: Origin) ->
         .optional()?;
     match existing.as_deref().and_then(Origin::parse) {
         None => {
-            conn.execute(
-                "INSERT INTO clip_tag (clip_id, tag_id, origin, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![clip_id, tag_id, origin.as_str(), time_to_db(&Utc::now())],
-            )
-            .map_err(|e| match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::ConstraintViolation) => {
-                    Error::NotFound { what: "clip", id: clip_id.to_string() }
-                }
-                _ => e.into(),
-            })?;
+            conn.prepare_cached("INSERT INTO clip_tag (clip_id, tag_id, origin, created_at) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![clip_id, tag_id, origin.as_str(), time_to_db(&Utc::now())])
+                .map_err(|e| match e.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                        Error::NotFound { what: "clip", id: clip_id.to_string() }
+                    }
+                    _ => e.into(),
+                })?;
             Ok(true)
         }
         Some(old) if strength(origin) > strength(old) => {
-            conn.execute(
-                "UPDATE clip_tag SET origin = ?3 WHERE clip_id = ?1 AND tag_id = ?2",
-                params![clip_id, tag_id, origin.as_str()],
-            )?;
+            conn.prepare_cached("UPDATE clip_tag SET origin = ?3 WHERE clip_id = ?1 AND tag_id = ?2")?
+                .execute(params![clip_id, tag_id, origin.as_str()])?;
             Ok(false)
         }
         Some(_) => Ok(false),
@@ -111,33 +107,30 @@ pub fn tag_clip(conn: &Connection, clip_id: i64, tag_id: i64, origin: Origin) ->
 /// Removes a tag from a clip and remembers the analyst's decision, so automatic tagging does
 /// not put it back. Returns true if the clip had it.
 pub fn untag_clip(conn: &Connection, clip_id: i64, tag_id: i64) -> Result<bool> {
-    let n = conn.execute("DELETE FROM clip_tag WHERE clip_id = ?1 AND tag_id = ?2", params![clip_id, tag_id])?;
-    conn.execute(
-        "INSERT OR IGNORE INTO clip_tag_rejected (clip_id, tag_id, rejected_at) VALUES (?1, ?2, ?3)",
-        params![clip_id, tag_id, time_to_db(&Utc::now())],
-    )?;
+    let n = conn
+        .prepare_cached("DELETE FROM clip_tag WHERE clip_id = ?1 AND tag_id = ?2")?
+        .execute(params![clip_id, tag_id])?;
+    conn.prepare_cached("INSERT OR IGNORE INTO clip_tag_rejected (clip_id, tag_id, rejected_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![clip_id, tag_id, time_to_db(&Utc::now())])?;
     Ok(n > 0)
 }
 
 /// The text actors are looked for in: title and body.
 fn clip_text(conn: &Connection, clip_id: i64) -> Result<String> {
-    Ok(conn
-        .query_row("SELECT title || char(10) || char(10) || text FROM clip WHERE id = ?1", [clip_id], |r| r.get(0))?)
+    Ok(conn.prepare_cached("SELECT title || char(10) || char(10) || b.text FROM clip JOIN clip_body b ON b.clip_id = clip.id WHERE id = ?1")?.query_row([clip_id],
+        |r| r.get(0),
+    )?)
 }
 
-/// The ids among `candidates` (or all clips) that a query matches.
+/// The clips a query matches: all of them, or just `only` if it does.
 pub fn matching_clips(conn: &Connection, node: &Node, only: Option<i64>) -> Result<HashSet<i64>> {
     let compiled = query::compile(node, Utc::now());
-    let from = if compiled.fts.is_some() { "clip c JOIN clip_fts ON clip_fts.rowid = c.id" } else { "clip c" };
-    let mut sql = format!("SELECT c.id FROM {from} WHERE {}", compiled.where_sql());
-    let mut params = compiled.all_params();
-    if let Some(id) = only {
-        sql.push_str(" AND c.id = ?");
-        params.push(query::SqlValue::Int(id));
+    match only {
+        Some(id) => {
+            Ok(if crate::search::matches_clip(conn, &compiled, id)? { HashSet::from([id]) } else { HashSet::new() })
+        }
+        None => Ok(crate::search::matching_ids(conn, &compiled)?.into_iter().map(|(id, _)| id).collect()),
     }
-    let mut stmt = conn.prepare(&sql)?;
-    let ids = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| r.get::<_, i64>(0))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
 /// What automatic tagging would give one clip: (tag, origin) pairs.
@@ -243,7 +236,7 @@ pub struct RulePreview {
 }
 
 pub fn preview_rule(conn: &Connection, topic_id: i64, rule: &str) -> Result<RulePreview> {
-    let node = query::parse(rule).map_err(|e| Error::input("query.syntax", e.to_string()))?;
+    let node = crate::search::parse(conn, rule)?;
     let hits = matching_clips(conn, &node, None)?;
     let mut stmt = conn.prepare(
         "SELECT clip_id FROM clip_tag WHERE tag_id = ?1 UNION SELECT clip_id FROM clip_tag_rejected WHERE tag_id = ?1",
@@ -256,7 +249,7 @@ pub fn preview_rule(conn: &Connection, topic_id: i64, rule: &str) -> Result<Rule
 pub fn apply_rule(conn: &Connection, topic_id: i64) -> Result<usize> {
     let rule: Option<String> = conn.query_row("SELECT rule FROM tag WHERE id = ?1", [topic_id], |r| r.get(0))?;
     let Some(rule) = rule else { return Ok(0) };
-    let node = query::parse(&rule).map_err(|e| Error::input("query.syntax", e.to_string()))?;
+    let node = crate::search::parse(conn, &rule)?;
     let mut added = 0;
     for clip_id in matching_clips(conn, &node, None)? {
         added += usize::from(tag_clip(conn, clip_id, topic_id, Origin::Rule)?);
@@ -270,7 +263,11 @@ impl crate::Library {
     pub fn suggestions(&mut self, clip_id: i64) -> Result<Vec<suggest::Suggestion>> {
         let (title, text): (String, String) = self
             .conn()
-            .query_row("SELECT title, text FROM clip WHERE id = ?1", [clip_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT title, b.text FROM clip JOIN clip_body b ON b.clip_id = clip.id WHERE id = ?1",
+                [clip_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?
             .ok_or_else(|| Error::NotFound { what: "clip", id: clip_id.to_string() })?;
         self.suggest_text(&title, &text)

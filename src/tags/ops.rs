@@ -8,7 +8,6 @@ use super::taxonomy::{self, ActorType, TagRef};
 use super::{tag_clip, untag_clip, RetagReport, RulePreview};
 use crate::error::{Error, Result};
 use crate::model::{Origin, TagKind};
-use crate::search::query;
 use crate::Library;
 
 /// What a bulk tagging changed.
@@ -51,7 +50,7 @@ impl Library {
 
     /// Tags every clip a query matches.
     pub fn tag_query(&mut self, q: &str, add: &[TagRef], remove: &[TagRef]) -> Result<TagChange> {
-        let node = query::parse(q).map_err(|e| Error::input("query.syntax", e.to_string()))?;
+        let node = crate::search::parse(self.conn(), q)?;
         let mut ids: Vec<i64> = super::matching_clips(self.conn(), &node, None)?.into_iter().collect();
         ids.sort_unstable();
         self.tag_clips(&ids, add, remove)

@@ -128,10 +128,10 @@ pub fn ensure_topic(conn: &Connection, path: &str) -> Result<i64> {
         parent = Some(match existing {
             Some(id) => id,
             None => {
-                conn.execute(
+                conn.prepare_cached(
                     "INSERT INTO tag (kind, name, parent_id, created_at) VALUES ('topic', ?1, ?2, ?3)",
-                    params![part, parent, now()],
-                )?;
+                )?
+                .execute(params![part, parent, now()])?;
                 conn.last_insert_rowid()
             }
         });
@@ -455,7 +455,7 @@ pub fn delete(conn: &Connection, tag_id: i64) -> Result<()> {
 /// Sets (or clears) a topic's rule. The query is checked before it is stored.
 pub fn set_rule(conn: &Connection, topic_id: i64, rule: Option<&str>) -> Result<()> {
     if let Some(q) = rule {
-        crate::search::query::parse(q).map_err(|e| Error::input("query.syntax", e.to_string()))?;
+        crate::search::parse(conn, q)?;
     }
     conn.execute("UPDATE tag SET rule = ?2 WHERE id = ?1 AND kind = 'topic'", params![topic_id, rule])?;
     Ok(())
