@@ -58,7 +58,6 @@ pub struct Term {
 /// A condition outside the full-text index.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Field {
-    Site(String),
     Lang(String),
     Topic(String),
     Actor(String),
@@ -71,6 +70,11 @@ pub enum Field {
     Before(DateBound),
     /// Clipped within [from, to).
     Clipped(DateBound, Option<DateBound>),
+    /// A saved search, expanded by `saved::expand` before compiling.
+    Saved(String),
+    /// Clips carrying any of these tags: `topic:` and `actor:` once resolved against the
+    /// library (`saved::expand`).
+    TagIds(Vec<i64>),
 }
 
 /// A date as typed: absolute (`2016-06` is the first instant of June 2016, UTC) or relative (`7d`,
@@ -231,7 +235,7 @@ fn at_term_start(out: &[Token]) -> bool {
 }
 
 const FIELDS: &[&str] =
-    &["title", "author", "site", "lang", "topic", "actor", "has", "after", "before", "clipped", "since"];
+    &["title", "author", "site", "lang", "topic", "actor", "has", "after", "before", "clipped", "since", "saved"];
 
 fn is_field_name(word: &str) -> bool {
     FIELDS.contains(&word.to_lowercase().as_str())
@@ -454,9 +458,10 @@ impl Parser {
         let field = match name {
             "title" => return term_node(text, phrase, star, Some("title"), vpos),
             "author" => return term_node(text, phrase, star, Some("authors"), vpos),
-            "site" => Field::Site(text),
+            "site" => return term_node(text, phrase, star, Some("site"), vpos),
             "lang" => Field::Lang(text.to_lowercase()),
             "topic" => Field::Topic(text),
+            "saved" => Field::Saved(text),
             "actor" => Field::Actor(text),
             "has" => match text.to_lowercase().as_str() {
                 "note" | "notes" => Field::HasNote,
@@ -538,6 +543,9 @@ pub struct Compiled {
     /// The `MATCH` expression for the full-text index, when the query has words at its top level
     /// (ranking and snippets come from it).
     pub fts: Option<String>,
+    /// Set when the whole query is one set of tags (a click on a topic or an actor): the clips
+    /// can be read from the tag index alone.
+    pub tags_only: Option<Vec<i64>>,
     /// SQL conditions on `clip` (alias `c`), joined with AND, with their parameters in order.
     pub conditions: Vec<String>,
     pub params: Vec<SqlValue>,
@@ -589,6 +597,9 @@ impl Compiled {
 /// Compiles a query at time `now` (for relative dates).
 pub fn compile(node: &Node, now: DateTime<Utc>) -> Compiled {
     let mut out = Compiled::default();
+    if let Node::Field(Field::TagIds(ids)) = node {
+        out.tags_only = Some(ids.clone());
+    }
     let parts: Vec<&Node> = match node {
         Node::And(parts) => parts.iter().collect(),
         Node::All => Vec::new(),
@@ -706,10 +717,6 @@ fn condition(node: &Node, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
             (format!("NOT ({s})"), ps)
         }
         Node::Field(f) => match f {
-            Field::Site(s) => (
-                "(c.site_name LIKE ? ESCAPE '\\' OR c.canonical_url LIKE ? ESCAPE '\\')".into(),
-                vec![text(&like_pattern(s)), text(&like_pattern(s))],
-            ),
             Field::Lang(l) => ("c.lang = ?".into(), vec![text(l)]),
             Field::Topic(name) => (
                 // The topic named (or at the path given), and every topic below it.
@@ -732,6 +739,13 @@ fn condition(node: &Node, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
                     .into(),
                 vec![text(name), text(&crate::text::fold(name))],
             ),
+            // Not expanded (no library at hand): matches nothing rather than everything.
+            Field::Saved(_) => ("0".into(), vec![]),
+            Field::TagIds(ids) if ids.is_empty() => ("0".into(), vec![]),
+            Field::TagIds(ids) => (
+                format!("c.id IN (SELECT clip_id FROM clip_tag WHERE tag_id IN ({}))", vec!["?"; ids.len()].join(", ")),
+                ids.iter().map(|i| SqlValue::Int(*i)).collect(),
+            ),
             Field::HasNote => ("(c.note IS NOT NULL AND trim(c.note) != '')".into(), vec![]),
             Field::HasHighlight => ("EXISTS (SELECT 1 FROM highlight h WHERE h.clip_id = c.id)".into(), vec![]),
             Field::HasTag => ("EXISTS (SELECT 1 FROM clip_tag x WHERE x.clip_id = c.id)".into(), vec![]),
@@ -750,12 +764,6 @@ fn condition(node: &Node, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
 
 fn db_time(t: DateTime<Utc>) -> String {
     crate::model::time_to_db(&t)
-}
-
-/// `%value%` with LIKE's wildcards escaped.
-fn like_pattern(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 #[cfg(test)]
@@ -831,8 +839,8 @@ mod tests {
         check("title:Syria", Some("title : \"Syria\""), &[], &[]);
         check("author:\"Robert Burns\"", Some("authors : \"Robert Burns\""), &[], &[]);
         check("lang:RU Путин", Some("\"Путин\""), &["c.lang = ?"], &["ru"]);
-        check("site:reuters", None, &["(c.site_name LIKE ?"], &["%reuters%", "%reuters%"]);
-        check("site:100%_sure", None, &["(c.site_name LIKE ?"], &["%100\\%\\_sure%", "%100\\%\\_sure%"]);
+        check("site:reuters", Some("site : \"reuters\""), &[], &[]);
+        check("site:reuters.com", Some("site : \"reuters.com\""), &[], &[]);
         check("topic:Syria/Aleppo", None, &["c.id IN (SELECT ct.clip_id"], &["Syria/Aleppo", "Syria/Aleppo"]);
         check("actor:Путин", None, &["c.id IN (SELECT ct.clip_id FROM clip_tag ct JOIN tag"], &["Путин", "путин"]);
         check("has:note", None, &["(c.note IS NOT NULL"], &[]);

@@ -4,6 +4,7 @@
 //! as `error[code]: message`; exit 0 on success, 1 when some items failed, 2 on bad usage or input.
 
 mod cmd_clip;
+mod cmd_search;
 mod cmd_tags;
 mod output;
 
@@ -60,6 +61,20 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Search the library (see `clipdesk search --help` for the query language)
+    #[command(long_about = SEARCH_HELP)]
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        #[arg(long, default_value_t = 0)]
+        offset: i64,
+        #[arg(long, default_value = "relevance", value_parser = ["relevance", "newest", "oldest"])]
+        sort: String,
+    },
+    /// Saved searches: add, list, run, rm
+    #[command(subcommand)]
+    Saved(cmd_search::SavedCmd),
     /// Set or clear the analyst's note on a clip
     Note {
         id: i64,
@@ -67,6 +82,20 @@ enum Command {
         text: String,
     },
 }
+
+const SEARCH_HELP: &str = "Search the library.
+
+  Kremlin \"Nagorno-Karabakh\" -Azerbaijan     words, phrases, exclusion
+  (Putin OR Medvedev) AND NOT sanctions        boolean operators, parentheses
+  A OR B NOT C                                 NOT after a group excludes from all of it
+  NEAR(Putin Obama, 5)   sanction*             proximity, prefix
+  title:Syria author:\"Robert Burns\" site:reuters
+  lang:ru topic:Syria actor:Путин               topics include subtopics; actors any alias
+  has:note has:highlight has:tag
+  after:2016-06-01 before:2016-07 clipped:7d    dates (published or clipped)
+  saved:\"Weekly Syria\"                        a saved search
+
+Case and accents do not matter; Chinese and Japanese words match inside longer text.";
 
 /// How a command ended.
 pub enum Status {
@@ -121,6 +150,10 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Suggest(args) => cmd_tags::suggest(&mut library, args, out),
         Command::Rule(cmd) => cmd_tags::rule(&mut library, cmd, out),
         Command::Retag { dry_run } => cmd_tags::retag(&mut library, dry_run, out),
+        Command::Search { query, limit, offset, sort } => {
+            cmd_search::search(&mut library, &query, limit, offset, &sort, out)
+        }
+        Command::Saved(cmd) => cmd_search::saved(&mut library, cmd, out),
         Command::Note { id, text } => {
             library.set_note(id, Some(&text))?;
             out.done(serde_json::json!({"id": id, "note": text}), "note saved");

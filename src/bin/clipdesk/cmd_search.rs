@@ -1,0 +1,108 @@
+//! `clipdesk search` and `clipdesk saved`.
+
+use clap::Subcommand;
+use clipdesk::search::{self, saved, Options, Sort};
+use clipdesk::Library;
+use serde_json::json;
+
+use crate::output::{truncate, Out};
+use crate::Status;
+
+#[derive(Subcommand)]
+pub enum SavedCmd {
+    /// Save (or replace) a named query
+    Add {
+        name: String,
+        query: String,
+    },
+    List,
+    /// Run a saved query
+    Run {
+        name: String,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    Rm {
+        name: String,
+    },
+}
+
+pub fn search(lib: &mut Library, q: &str, limit: i64, offset: i64, sort: &str, out: &Out) -> clipdesk::Result<Status> {
+    let opts = Options { limit, offset, sort: Sort::parse(sort)?, ..Options::default() };
+    let result = lib.search(q, opts)?;
+    if out.json {
+        out.json_line(&result);
+        return Ok(Status::Ok);
+    }
+    for hit in &result.results {
+        let date = hit.published_at.as_deref().map(|d| &d[..10]).unwrap_or("          ");
+        out.line(&format!(
+            "{:>6}  {date}  {:<22}  {}",
+            hit.id,
+            truncate(hit.site_name.as_deref().unwrap_or(""), 22),
+            hit.title
+        ));
+        out.line(&format!("        {}", terminal_snippet(&hit.snippet)));
+    }
+    let facet = |name: &str, counts: &[search::FacetCount]| {
+        if !counts.is_empty() {
+            let items: Vec<String> = counts.iter().take(8).map(|c| format!("{} ({})", c.name, c.count)).collect();
+            out.line(&format!("{name}: {}", items.join(", ")));
+        }
+    };
+    out.line(&format!("\n{} of {} clips", result.results.len(), result.total));
+    facet("topics", &result.facets.topic);
+    facet("actors", &result.facets.actor);
+    facet("sites", &result.facets.site);
+    facet("languages", &result.facets.lang);
+    facet("months", &result.facets.month);
+    Ok(Status::Ok)
+}
+
+/// The snippet for a terminal: marks in bold (when colour is wanted), entities decoded.
+fn terminal_snippet(s: &str) -> String {
+    let (on, off) = if std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("«", "»")
+    };
+    s.replace("<mark>", on)
+        .replace("</mark>", off)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+pub fn saved(lib: &mut Library, cmd: SavedCmd, out: &Out) -> clipdesk::Result<Status> {
+    match cmd {
+        SavedCmd::Add { name, query } => {
+            let tx = lib.write()?;
+            let id = saved::save(&tx, &name, &query)?;
+            tx.commit()?;
+            out.done(json!({"id": id, "name": name, "query": query}), &format!("saved {name}"));
+        }
+        SavedCmd::List => {
+            let all = saved::list(lib.conn())?;
+            if out.json {
+                out.json_line(&all);
+            } else {
+                for s in all {
+                    out.line(&format!("{}: {}", s.name, s.query));
+                }
+            }
+        }
+        SavedCmd::Run { name, limit } => {
+            let s = saved::get(lib.conn(), &name)?;
+            return search(lib, &s.query, limit, 0, "relevance", out);
+        }
+        SavedCmd::Rm { name } => {
+            let tx = lib.write()?;
+            saved::remove(&tx, &name)?;
+            tx.commit()?;
+            out.done(json!({"deleted": name}), &format!("deleted {name}"));
+        }
+    }
+    Ok(Status::Ok)
+}
