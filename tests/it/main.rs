@@ -6,4 +6,5 @@ mod support;
 mod cli;
 mod fetch;
 mod migrations;
+mod search;
 mod tags;

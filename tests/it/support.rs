@@ -201,6 +201,11 @@ pub fn check_library_consistent(db: &Path) -> i64 {
         0,
         "clip missing from index"
     );
-    assert_eq!(q("SELECT count(*) FROM clip WHERE length(text) = 0 OR length(title) = 0"), 0, "empty clip");
+    assert_eq!(q("SELECT count(*) FROM clip WHERE id NOT IN (SELECT clip_id FROM clip_body)"), 0, "clip without body");
+    assert_eq!(
+        q("SELECT count(*) FROM clip JOIN clip_body b ON b.clip_id = clip.id WHERE length(b.text) = 0 OR length(title) = 0"),
+        0,
+        "empty clip"
+    );
     clips
 }
