@@ -6,6 +6,7 @@
 
 mod extract;
 mod report;
+mod scale;
 mod suggest;
 
 use std::path::PathBuf;
@@ -18,8 +19,16 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("extract") => extract::run(&data, flag(&args, "--only").as_deref(), args.iter().any(|a| a == "--diff")),
         Some("suggest") => suggest::run(&data, args.iter().any(|a| a == "-v")),
+        Some("search") => {
+            let sizes: Vec<usize> = flag(&args, "--sizes")
+                .unwrap_or_else(|| "10000,100000".into())
+                .split(',')
+                .filter_map(|s| s.trim().parse().ok())
+                .collect();
+            scale::run(&data, &sizes)
+        }
         _ => {
-            eprintln!("usage: bench extract|suggest [--data DIR] [--write] [--only ID --diff] [-v]");
+            eprintln!("usage: bench extract|suggest|search [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };
