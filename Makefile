@@ -7,8 +7,10 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 CARGO ?= cargo
 
-# Debian packages: building the core, checking PDFs.
-APT_CORE := build-essential pkg-config poppler-utils
+# Debian packages: building the core; checking PDFs (poppler, mupdf, qpdf); the CJK font the
+# briefings bundle (copied into fonts/, see fonts/README.md).
+APT_CORE := build-essential pkg-config poppler-utils mupdf-tools qpdf fonts-noto-cjk
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -19,12 +21,17 @@ define apt_install
 	fi
 endef
 
-.PHONY: test deps-core fmt-check lint unit bench clean-data
+.PHONY: test deps-core fonts fmt-check lint unit bench clean-data
 
-test: deps-core fmt-check lint unit
+test: deps-core fonts fmt-check lint unit
 
 deps-core:
 	$(call apt_install,$(APT_CORE))
+
+fonts: fonts/NotoSansCJK-Regular.ttc
+
+fonts/NotoSansCJK-Regular.ttc: | deps-core
+	cp $(CJK_FONT) $@
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
@@ -36,5 +43,8 @@ unit:
 	$(CARGO) test --workspace
 
 # Benchmarks are not tests: they measure and write docs/benchmarks.md.
-bench:
+bench: fonts
 	$(CARGO) run --release -p clipdesk-bench -- extract --write
+	$(CARGO) run --release -p clipdesk-bench -- suggest --write
+	$(CARGO) run --release -p clipdesk-bench -- search --write
+	$(CARGO) run --release -p clipdesk-bench -- digest --write

@@ -10,9 +10,11 @@
 pub mod canon;
 pub mod clip;
 pub mod db;
+pub mod digest;
 pub mod error;
 pub mod extract;
 pub mod fetch;
+pub mod highlight;
 pub mod library;
 pub mod model;
 pub mod search;

@@ -1,0 +1,462 @@
+//! From a digest's definition to a briefing: the clips selected, copies of one story merged, the
+//! groups, the order, and every item's text as it will print.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::{summary, Digest, GroupBy, Membership, MultiGroup, OrderBy};
+use crate::error::{Error, Result};
+use crate::model::{local_date, time_from_db, TagKind};
+use crate::search::{self, query};
+
+/// A briefing ready to lay out. Every string is final text (never markup).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Briefing {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub author: Option<String>,
+    pub classification: Option<String>,
+    /// "1–7 July 2016", when the digest has a period.
+    pub period: Option<String>,
+    /// "27 November 2026".
+    pub generated: String,
+    pub executive_summary: Vec<String>,
+    pub group_by: GroupBy,
+    pub groups: Vec<Group>,
+    /// Distinct stories (copies merged), whatever the grouping repeats.
+    pub story_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// Empty when the briefing is not grouped.
+    pub name: String,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub clip_id: i64,
+    pub headline: String,
+    pub outlet: Option<String>,
+    /// The date as the outlet printed it, "6 July 2016".
+    pub date: Option<String>,
+    pub authors: Vec<String>,
+    pub lang: Option<String>,
+    /// "rtl" for Arabic, Hebrew, Persian, Urdu text.
+    pub dir: &'static str,
+    /// The summary's sentences (or the analyst's own summary as one entry).
+    pub summary: Vec<String>,
+    pub summary_is_override: bool,
+    pub note: Option<String>,
+    pub quotes: Vec<Quote>,
+    pub topics: Vec<String>,
+    pub actors: Vec<String>,
+    /// The source as a link target: http(s) only, non-ASCII percent-encoded; `None` if the clip's
+    /// URL cannot be a safe link.
+    pub url: Option<String>,
+    /// The source as printed.
+    pub url_display: String,
+    /// When Clipdesk fetched the page (the snapshot), "27 November 2026".
+    pub retrieved: String,
+    /// Other outlets that carried the same story.
+    pub also_in: Vec<Copy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quote {
+    pub text: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Copy {
+    pub outlet: String,
+    pub url: Option<String>,
+}
+
+/// Everything about one clip a briefing may print.
+struct ClipData {
+    id: i64,
+    title: String,
+    canonical_url: String,
+    outlet: Option<String>,
+    published: Option<DateTime<Utc>>,
+    offset: Option<i32>,
+    authors: Vec<String>,
+    lang: Option<String>,
+    text: String,
+    note: Option<String>,
+    fetched: Option<DateTime<Utc>>,
+    topics: Vec<String>,
+    actors: Vec<(String, Option<String>)>,
+    score: f64,
+}
+
+/// Formats a date the way a briefing prints it.
+pub fn long_date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+/// Builds the briefing of a digest.
+pub fn build(conn: &Connection, digest: &Digest) -> Result<Briefing> {
+    let selected = select(conn, digest)?;
+    if selected.is_empty() {
+        return Err(Error::input(
+            "digest.empty",
+            "the selection finds no clips: widen the query or the period, or add clips by hand",
+        ));
+    }
+    let mut clips: Vec<ClipData> = Vec::with_capacity(selected.len());
+    for (id, score) in &selected {
+        clips.push(load_clip(conn, *id, *score)?);
+    }
+    let choices: HashMap<i64, &super::ItemChoice> = digest.items.iter().map(|c| (c.clip_id, c)).collect();
+
+    // Copies of one story: same text (near-identical) → the earliest is the item, the others are
+    // listed as "also in".
+    let copies = merge_copies(&clips);
+    let mut items: BTreeMap<i64, Item> = BTreeMap::new();
+    for clip in &clips {
+        if let Some(original) = copies.get(&clip.id) {
+            if *original != clip.id {
+                continue;
+            }
+        }
+        items.insert(clip.id, make_item(conn, clip, choices.get(&clip.id).copied())?);
+    }
+    for clip in &clips {
+        if let Some(&original) = copies.get(&clip.id) {
+            if original != clip.id {
+                if let Some(item) = items.get_mut(&original) {
+                    item.also_in.push(Copy {
+                        outlet: clip.outlet.clone().unwrap_or_else(|| host_of(&clip.canonical_url)),
+                        url: safe_link(&clip.canonical_url),
+                    });
+                }
+            }
+        }
+    }
+
+    // Groups.
+    let by_id: HashMap<i64, &ClipData> = clips.iter().map(|c| (c.id, c)).collect();
+    let mut groups: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for &id in items.keys() {
+        let clip = by_id[&id];
+        let mut keys: Vec<String> = match digest.group_by {
+            GroupBy::Topic => clip.topics.clone(),
+            GroupBy::Actor => {
+                // People and organisations first; states only when nothing else is tagged.
+                let main: Vec<String> =
+                    clip.actors.iter().filter(|(_, t)| t.as_deref() != Some("state")).map(|(n, _)| n.clone()).collect();
+                if main.is_empty() {
+                    clip.actors.iter().map(|(n, _)| n.clone()).collect()
+                } else {
+                    main
+                }
+            }
+            GroupBy::Site => clip.outlet.clone().into_iter().collect(),
+            GroupBy::Day => {
+                local_date(clip.published, clip.offset).map(|d| d.format("%Y-%m-%d").to_string()).into_iter().collect()
+            }
+            GroupBy::None => vec![String::new()],
+        };
+        if keys.is_empty() {
+            keys.push(String::new()); // "Other"
+        }
+        if digest.multi_group == MultiGroup::First {
+            keys.truncate(1);
+        }
+        for key in keys {
+            groups.entry(key).or_default().push(id);
+        }
+    }
+    let order_key = |id: &i64| by_id[id].published.map_or(i64::MIN, |t| t.timestamp());
+    let mut out_groups: Vec<Group> = Vec::new();
+    for (name, mut ids) in groups {
+        match digest.order_by {
+            OrderBy::Newest => ids.sort_by_key(|id| std::cmp::Reverse(order_key(id))),
+            OrderBy::Oldest => ids.sort_by_key(order_key),
+            OrderBy::Relevance => ids.sort_by(|a, b| by_id[b].score.total_cmp(&by_id[a].score)),
+            OrderBy::Manual => ids.sort_by_key(|id| {
+                (choices.get(id).and_then(|c| c.position).unwrap_or(i64::MAX), std::cmp::Reverse(order_key(id)))
+            }),
+        }
+        out_groups.push(Group { name, items: ids.iter().filter_map(|id| items.get(id).cloned()).collect() });
+    }
+    // Sections: the largest first for topics, actors and outlets; days newest first; the
+    // ungrouped rest last.
+    match digest.group_by {
+        GroupBy::Day => out_groups.sort_by(|a, b| b.name.cmp(&a.name)),
+        _ => out_groups.sort_by(|a, b| b.items.len().cmp(&a.items.len()).then(a.name.cmp(&b.name))),
+    }
+    if let Some(i) = out_groups.iter().position(|g| g.name.is_empty()) {
+        let other = out_groups.remove(i);
+        out_groups.push(other);
+    }
+    if digest.group_by == GroupBy::Day {
+        for g in &mut out_groups {
+            if let Ok(d) = chrono::NaiveDate::parse_from_str(&g.name, "%Y-%m-%d") {
+                g.name = d.format("%A %-d %B %Y").to_string();
+            }
+        }
+    }
+
+    let period = match (digest.period_start, digest.period_end) {
+        (Some(a), Some(b)) if a == b => Some(long_date(a)),
+        (Some(a), Some(b)) => Some(format!("{} – {}", long_date(a), long_date(b))),
+        (Some(a), None) => Some(format!("from {}", long_date(a))),
+        (None, Some(b)) => Some(format!("until {}", long_date(b))),
+        (None, None) => None,
+    };
+    Ok(Briefing {
+        title: digest.title.clone(),
+        subtitle: digest.subtitle.clone(),
+        author: digest.author.clone(),
+        classification: digest.classification.clone(),
+        period,
+        generated: long_date(Utc::now().date_naive()),
+        executive_summary: digest
+            .executive_summary
+            .as_deref()
+            .map(|s| s.split("\n\n").map(crate::text::collapse_ws).filter(|p| !p.is_empty()).collect())
+            .unwrap_or_default(),
+        group_by: digest.group_by,
+        story_count: items.len(),
+        groups: out_groups,
+    })
+}
+
+/// The clips a digest selects, with their search scores: its query (or saved search) within its
+/// period, plus the clips added by hand, minus those excluded or hidden.
+fn select(conn: &Connection, digest: &Digest) -> Result<Vec<(i64, f64)>> {
+    let mut q = match (&digest.query, &digest.saved_search) {
+        (Some(q), _) if !q.trim().is_empty() => format!("({q})"),
+        (_, Some(name)) => format!("saved:\"{}\"", name.replace('"', "")),
+        _ => String::new(),
+    };
+    let has_selection = !q.is_empty();
+    if let Some(start) = digest.period_start {
+        q.push_str(&format!(" after:{}", start.format("%Y-%m-%d")));
+    }
+    if let Some(end) = digest.period_end.and_then(|d| d.succ_opt()) {
+        q.push_str(&format!(" before:{}", end.format("%Y-%m-%d")));
+    }
+    let mut hits: Vec<(i64, f64)> = if has_selection || digest.period_start.is_some() || digest.period_end.is_some() {
+        let node = search::parse(conn, q.trim())?;
+        let compiled = query::compile(&node, Utc::now());
+        search::matching_ids(conn, &compiled)?
+    } else {
+        Vec::new()
+    };
+    let excluded: HashSet<i64> =
+        digest.items.iter().filter(|c| c.membership == Membership::Excluded || c.hidden).map(|c| c.clip_id).collect();
+    let present: HashSet<i64> = hits.iter().map(|h| h.0).collect();
+    for c in &digest.items {
+        if c.membership == Membership::Added && !present.contains(&c.clip_id) {
+            hits.push((c.clip_id, 0.0));
+        }
+    }
+    hits.retain(|(id, _)| !excluded.contains(id));
+    Ok(hits)
+}
+
+fn load_clip(conn: &Connection, id: i64, score: f64) -> Result<ClipData> {
+    let mut clip = conn
+        .prepare_cached(
+            "SELECT c.title, c.canonical_url, c.site_name, c.published_at, c.published_offset, c.authors, c.lang, b.text,
+                    c.note, (SELECT max(fetched_at) FROM snapshot s WHERE s.clip_id = c.id)
+             FROM clip c JOIN clip_body b ON b.clip_id = c.id WHERE c.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(ClipData {
+                id,
+                title: r.get(0)?,
+                canonical_url: r.get(1)?,
+                outlet: r.get(2)?,
+                published: r.get::<_, Option<String>>(3)?.as_deref().and_then(time_from_db),
+                offset: r.get(4)?,
+                authors: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+                lang: r.get(6)?,
+                text: r.get(7)?,
+                note: r.get(8)?,
+                fetched: r.get::<_, Option<String>>(9)?.as_deref().and_then(time_from_db),
+                topics: Vec::new(),
+                actors: Vec::new(),
+                score,
+            })
+        })
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::NotFound { what: "clip", id: id.to_string() },
+            e => e.into(),
+        })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.id, t.kind, t.actor_type FROM clip_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.clip_id = ?1
+         ORDER BY t.kind DESC, t.name COLLATE NOCASE",
+    )?;
+    let tags: Vec<(i64, String, Option<String>)> =
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (tag_id, kind, actor_type) in tags {
+        let name = crate::library::tag_path(conn, tag_id)?;
+        match TagKind::parse(&kind) {
+            Some(TagKind::Topic) => clip.topics.push(name),
+            Some(TagKind::Actor) => clip.actors.push((name, actor_type)),
+            None => {}
+        }
+    }
+    Ok(clip)
+}
+
+fn make_item(conn: &Connection, clip: &ClipData, choice: Option<&super::ItemChoice>) -> Result<Item> {
+    let (summary, summary_is_override) =
+        match choice.and_then(|c| c.summary.as_deref()).filter(|s| !s.trim().is_empty()) {
+            Some(s) => (vec![crate::text::collapse_ws(s)], true),
+            None => (summary::summarize(&clip.text, 3), false),
+        };
+    let wanted: &[i64] = choice.map_or(&[], |c| c.highlights.as_slice());
+    let mut quotes = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT id, quote, note FROM highlight WHERE clip_id = ?1 ORDER BY start")?;
+    for row in stmt
+        .query_map([clip.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)))?
+    {
+        let (hid, text, note) = row?;
+        if wanted.is_empty() || wanted.contains(&hid) {
+            quotes.push(Quote { text: crate::text::collapse_ws(&text), note });
+        }
+    }
+    let note = choice.and_then(|c| c.note.clone()).or_else(|| clip.note.clone()).filter(|n| !n.trim().is_empty());
+    let dir = match clip.lang.as_deref() {
+        Some("ar" | "he" | "fa" | "ur" | "yi" | "ps") => "rtl",
+        _ => "ltr",
+    };
+    Ok(Item {
+        clip_id: clip.id,
+        headline: clip.title.clone(),
+        outlet: clip.outlet.clone(),
+        date: local_date(clip.published, clip.offset).map(long_date),
+        authors: clip.authors.clone(),
+        lang: clip.lang.clone(),
+        dir,
+        summary,
+        summary_is_override,
+        note,
+        quotes,
+        topics: clip.topics.clone(),
+        actors: clip.actors.iter().map(|(n, _)| n.clone()).collect(),
+        url: safe_link(&clip.canonical_url),
+        url_display: clip.canonical_url.clone(),
+        retrieved: clip.fetched.map(|t| long_date(t.date_naive())).unwrap_or_default(),
+        also_in: Vec::new(),
+    })
+}
+
+/// A URL that may become a link in an export: http, https or mailto, non-empty, with every
+/// non-ASCII character percent-encoded (hosts in punycode).
+pub fn safe_link(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https" | "mailto") {
+        return None;
+    }
+    let s = parsed.to_string();
+    (!s.is_empty() && s.is_ascii()).then_some(s)
+}
+
+fn host_of(url: &str) -> String {
+    url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_else(|| url.to_owned())
+}
+
+/// Groups clips that carry the same story (near-identical text, e.g. one wire story in several
+/// outlets): clip id → the id of the group's original (the earliest published).
+fn merge_copies(clips: &[ClipData]) -> HashMap<i64, i64> {
+    let prints: Vec<(u64, HashSet<u64>)> = clips.iter().map(|c| fingerprint(&c.text)).collect();
+    let mut parent: Vec<usize> = (0..clips.len()).collect();
+    fn root(parent: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while parent[r] != r {
+            r = parent[r];
+        }
+        parent[i] = r;
+        r
+    }
+    for i in 0..clips.len() {
+        for j in i + 1..clips.len() {
+            // Cheap filter on the simhash, then the shingle overlap decides.
+            if (prints[i].0 ^ prints[j].0).count_ones() > 12 {
+                continue;
+            }
+            let (a, b) = (&prints[i].1, &prints[j].1);
+            let inter = a.intersection(b).count();
+            let union = a.len() + b.len() - inter;
+            if union > 0 && inter * 10 >= union * 7 {
+                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
+                parent[ri] = rj;
+            }
+        }
+    }
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..clips.len() {
+        let r = root(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    let mut out = HashMap::new();
+    for members in groups.values().filter(|m| m.len() > 1) {
+        let original = members
+            .iter()
+            .min_by_key(|&&i| (clips[i].published.map_or(i64::MAX, |t| t.timestamp()), clips[i].id))
+            .copied()
+            .unwrap_or(members[0]);
+        for &m in members {
+            out.insert(clips[m].id, clips[original].id);
+        }
+    }
+    out
+}
+
+/// A 64-bit simhash and the set of 5-word shingle hashes of a text's first 400 words.
+fn fingerprint(text: &str) -> (u64, HashSet<u64>) {
+    use std::hash::{Hash, Hasher};
+    let words: Vec<String> = crate::text::fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(400)
+        .map(str::to_owned)
+        .collect();
+    let mut shingles = HashSet::new();
+    let mut weights = [0i32; 64];
+    for window in words.windows(5.min(words.len().max(1))) {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        window.hash(&mut h);
+        let v = h.finish();
+        shingles.insert(v);
+        for (bit, w) in weights.iter_mut().enumerate() {
+            *w += if v >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    }
+    let simhash = weights.iter().enumerate().fold(0u64, |acc, (bit, w)| if *w > 0 { acc | 1 << bit } else { acc });
+    (simhash, shingles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_safe_or_absent() {
+        for (input, expected) in [
+            (
+                "https://example.com/путь?q=война",
+                Some("https://example.com/%D0%BF%D1%83%D1%82%D1%8C?q=%D0%B2%D0%BE%D0%B9%D0%BD%D0%B0"),
+            ),
+            ("https://пример.рф/a", Some("https://xn--e1afmkfd.xn--p1ai/a")),
+            ("javascript:alert(1)", None),
+            ("", None),
+            ("file:///etc/passwd", None),
+            ("mailto:desk@example.com", Some("mailto:desk@example.com")),
+        ] {
+            assert_eq!(safe_link(input).as_deref(), expected, "input: {input}");
+        }
+    }
+}

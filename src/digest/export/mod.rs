@@ -1,0 +1,269 @@
+//! A briefing's three outputs: a typeset PDF ([`pdf`]), Markdown and self-contained HTML.
+
+pub mod pdf;
+
+use std::fmt::Write;
+
+use super::build::{Briefing, Item};
+
+/// A file name (without extension) for a briefing titled `title`: characters no file system
+/// accepts become spaces; an empty result becomes "briefing".
+pub fn file_stem(title: &str) -> String {
+    let cleaned: String =
+        title.chars().map(|c| if c.is_control() || r#"\/:*?"<>|"#.contains(c) { ' ' } else { c }).collect();
+    let stem = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    let stem: String = stem.trim_matches('.').chars().take(120).collect();
+    if stem.is_empty() {
+        "briefing".to_owned()
+    } else {
+        stem
+    }
+}
+
+fn group_title(name: &str) -> &str {
+    if name.is_empty() {
+        "Other"
+    } else {
+        name
+    }
+}
+
+/// Markdown with every piece of article text escaped, so a headline such as `*bold* <b>` stays
+/// literal in any renderer.
+pub fn markdown(b: &Briefing) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", md(&b.title));
+    if let Some(s) = &b.subtitle {
+        let _ = writeln!(out, "_{}_\n", md(s));
+    }
+    if let Some(c) = &b.classification {
+        let _ = writeln!(out, "**{}**\n", md(c));
+    }
+    let mut line = Vec::new();
+    if let Some(p) = &b.period {
+        line.push(md(p));
+    }
+    if let Some(a) = &b.author {
+        line.push(md(a));
+    }
+    line.push(format!("prepared {}", md(&b.generated)));
+    let _ = writeln!(out, "{}\n", line.join(" · "));
+    if !b.executive_summary.is_empty() {
+        let _ = writeln!(out, "## Executive summary\n");
+        for p in &b.executive_summary {
+            let _ = writeln!(out, "{}\n", md(p));
+        }
+    }
+    let grouped = b.groups.len() > 1 || b.groups.first().is_some_and(|g| !g.name.is_empty());
+    for g in &b.groups {
+        if grouped {
+            let _ = writeln!(out, "## {}\n", md(group_title(&g.name)));
+        }
+        for item in &g.items {
+            markdown_item(&mut out, item, if grouped { "###" } else { "##" });
+        }
+    }
+    out
+}
+
+fn markdown_item(out: &mut String, item: &Item, level: &str) {
+    let _ = writeln!(out, "{level} {}\n", md(&item.headline));
+    let meta: Vec<String> =
+        [item.outlet.clone(), item.date.clone(), (!item.authors.is_empty()).then(|| item.authors.join(", "))]
+            .into_iter()
+            .flatten()
+            .map(|s| md(&s))
+            .collect();
+    if !meta.is_empty() {
+        let _ = writeln!(out, "_{}_\n", meta.join(" · "));
+    }
+    let _ = writeln!(out, "{}\n", md(&item.summary.join(" ")));
+    if let Some(n) = &item.note {
+        let _ = writeln!(out, "> **Analyst’s note:** {}\n", md(n));
+    }
+    for q in &item.quotes {
+        let note = q.note.as_deref().map(|n| format!(" — {}", md(n))).unwrap_or_default();
+        let _ = writeln!(out, "> “{}”{note}\n", md(&q.text));
+    }
+    let tags: Vec<String> = item.topics.iter().chain(&item.actors).map(|t| md(t)).collect();
+    if !tags.is_empty() {
+        let _ = writeln!(out, "Tags: {}\n", tags.join(" · "));
+    }
+    let source = match &item.url {
+        Some(u) => format!("<{u}>"),
+        None => md(&item.url_display),
+    };
+    let retrieved =
+        if item.retrieved.is_empty() { String::new() } else { format!(" (retrieved {})", md(&item.retrieved)) };
+    let _ = writeln!(out, "Source: {source}{retrieved}\n");
+    if !item.also_in.is_empty() {
+        let copies: Vec<String> = item
+            .also_in
+            .iter()
+            .map(|c| match &c.url {
+                Some(u) => format!("[{}]({u})", md(&c.outlet)),
+                None => md(&c.outlet),
+            })
+            .collect();
+        let _ = writeln!(out, "Also in: {}\n", copies.join(", "));
+    }
+}
+
+/// Escapes Markdown and inline HTML.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '!' | '|' | '~' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One self-contained, printable HTML page (no scripts, no external resources).
+pub fn html(b: &Briefing) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <title>{}</title>\n<style>{STYLE}</style></head><body>\n",
+        h(&b.title)
+    );
+    if let Some(c) = &b.classification {
+        let _ = writeln!(out, "<p class=\"classification\">{}</p>", h(c));
+    }
+    let _ = writeln!(out, "<header><h1><bdi>{}</bdi></h1>", h(&b.title));
+    if let Some(s) = &b.subtitle {
+        let _ = writeln!(out, "<p class=\"subtitle\"><bdi>{}</bdi></p>", h(s));
+    }
+    let mut line = Vec::new();
+    if let Some(p) = &b.period {
+        line.push(format!("<strong>{}</strong>", h(p)));
+    }
+    if let Some(a) = &b.author {
+        line.push(h(a));
+    }
+    line.push(format!("prepared {}", h(&b.generated)));
+    let _ = writeln!(out, "<p class=\"meta\">{}</p></header>", line.join(" · "));
+    if !b.executive_summary.is_empty() {
+        let _ = writeln!(out, "<section class=\"summary\"><h2>Executive summary</h2>");
+        for p in &b.executive_summary {
+            let _ = writeln!(out, "<p>{}</p>", h(p));
+        }
+        let _ = writeln!(out, "</section>");
+    }
+    let grouped = b.groups.len() > 1 || b.groups.first().is_some_and(|g| !g.name.is_empty());
+    if grouped {
+        let _ = writeln!(out, "<nav><h2>Contents</h2><ol>");
+        for (gi, g) in b.groups.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<li><a href=\"#g{gi}\"><bdi>{}</bdi></a> ({})</li>",
+                h(group_title(&g.name)),
+                g.items.len()
+            );
+        }
+        let _ = writeln!(out, "</ol></nav>");
+    }
+    for (gi, g) in b.groups.iter().enumerate() {
+        let _ = writeln!(out, "<section id=\"g{gi}\">");
+        if grouped {
+            let _ = writeln!(out, "<h2><bdi>{}</bdi></h2>", h(group_title(&g.name)));
+        }
+        for item in &g.items {
+            html_item(&mut out, item);
+        }
+        let _ = writeln!(out, "</section>");
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+fn html_item(out: &mut String, item: &Item) {
+    let lang = item.lang.as_deref().map(|l| format!(" lang=\"{}\"", h(l))).unwrap_or_default();
+    let _ = writeln!(out, "<article dir=\"{}\"{lang}>", item.dir);
+    let _ = writeln!(out, "<h3><bdi>{}</bdi></h3>", h(&item.headline));
+    let meta: Vec<String> =
+        [item.outlet.clone(), item.date.clone(), (!item.authors.is_empty()).then(|| item.authors.join(", "))]
+            .into_iter()
+            .flatten()
+            .map(|s| format!("<bdi>{}</bdi>", h(&s)))
+            .collect();
+    let _ = writeln!(out, "<p class=\"meta\" dir=\"ltr\">{}</p>", meta.join(" · "));
+    let _ = writeln!(out, "<p>{}</p>", h(&item.summary.join(" ")));
+    if let Some(n) = &item.note {
+        let _ = writeln!(out, "<aside class=\"note\" dir=\"auto\"><strong>Analyst’s note</strong> {}</aside>", h(n));
+    }
+    for q in &item.quotes {
+        let note = q.note.as_deref().map(|n| format!(" <span class=\"qnote\">— {}</span>", h(n))).unwrap_or_default();
+        let _ = writeln!(out, "<blockquote>“{}”{note}</blockquote>", h(&q.text));
+    }
+    let tags: Vec<String> = item.topics.iter().chain(&item.actors).map(|t| format!("<bdi>{}</bdi>", h(t))).collect();
+    if !tags.is_empty() {
+        let _ = writeln!(out, "<p class=\"tags\" dir=\"ltr\">{}</p>", tags.join(" · "));
+    }
+    let source = match &item.url {
+        Some(u) => format!("<a href=\"{}\" rel=\"noopener noreferrer\">{}</a>", h(u), h(&item.url_display)),
+        None => h(&item.url_display),
+    };
+    let retrieved =
+        if item.retrieved.is_empty() { String::new() } else { format!(" (retrieved {})", h(&item.retrieved)) };
+    let _ = writeln!(out, "<p class=\"source\" dir=\"ltr\">Source: {source}{retrieved}</p>");
+    if !item.also_in.is_empty() {
+        let copies: Vec<String> = item
+            .also_in
+            .iter()
+            .map(|c| match &c.url {
+                Some(u) => format!("<a href=\"{}\" rel=\"noopener noreferrer\"><bdi>{}</bdi></a>", h(u), h(&c.outlet)),
+                None => format!("<bdi>{}</bdi>", h(&c.outlet)),
+            })
+            .collect();
+        let _ = writeln!(out, "<p class=\"source\" dir=\"ltr\">Also in: {}</p>", copies.join(", "));
+    }
+    let _ = writeln!(out, "</article>");
+}
+
+fn h(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:'Noto Serif',Georgia,serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2230;line-height:1.5}\
+h1,h2,h3,.meta,.tags,.source,nav,.classification{font-family:'Noto Sans',Helvetica,Arial,sans-serif}\
+h1{color:#1a3c8a;font-size:2rem;margin-bottom:.2rem}h2{color:#1a3c8a;border-bottom:2px solid #1a3c8a;margin-top:2.5rem}\
+h3{margin:1.6rem 0 .2rem}.subtitle{color:#5b6270;font-size:1.2rem;margin-top:0}.meta,.tags,.source{color:#5b6270;font-size:.85rem;margin:.2rem 0}\
+.classification{border:1px solid #1a3c8a;color:#1a3c8a;display:inline-block;padding:.15rem .5rem;font-weight:bold;text-transform:uppercase;font-size:.8rem}\
+.summary{background:#f2f4f8;padding:.5rem 1rem;border-radius:4px}.note{border-left:3px solid #1a3c8a;padding-left:.6rem;margin:.5rem 0}\
+blockquote{font-style:italic;margin:.4rem 1.2rem}a{color:#1a3c8a}\
+article[dir=rtl] p:not(.meta):not(.tags):not(.source),article[dir=rtl] h3,article[dir=rtl] blockquote{text-align:right}\
+@media print{body{max-width:none;margin:0}h2{break-before:page}article{break-inside:avoid}a{text-decoration:none}}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(md("#panic(\"x\") *bold* $x$ <lbl> @ref"), "\\#panic\\(\"x\"\\) \\*bold\\* $x$ &lt;lbl\\> @ref");
+        assert_eq!(h("<script>alert('x')</script>"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+    }
+}

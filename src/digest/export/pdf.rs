@@ -1,0 +1,215 @@
+//! PDF export with Typst embedded as a library.
+//!
+//! The template (`templates/briefing.typ`, compiled into the binary) reads the briefing as JSON
+//! from a virtual file; article text is therefore data, never markup. Fonts come only from
+//! Clipdesk's own font directory (see `fonts/README.md`), indexed once per process and loaded
+//! lazily: indexing the CJK collection costs a noticeable fraction of a second, loading a face
+//! is paid only if a briefing uses it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook, FontInfo};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+
+use crate::digest::build::Briefing;
+use crate::error::{Error, Result};
+
+const TEMPLATE: &str = include_str!("../../../templates/briefing.typ");
+
+/// Where Clipdesk's fonts are: `$CLIPDESK_FONTS`, a `fonts` directory beside the executable (or in
+/// `../share/clipdesk/`, `../lib/clipdesk/` or `../lib/Clipdesk/` from it, as packages install), else the source tree's.
+pub fn font_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CLIPDESK_FONTS") {
+        return PathBuf::from(dir);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(bin) = exe.parent() {
+            for candidate in [
+                bin.join("fonts"),
+                bin.join("../share/clipdesk/fonts"),
+                bin.join("../lib/clipdesk/fonts"),
+                bin.join("../lib/Clipdesk/fonts"),
+            ] {
+                if candidate.join("NotoSerif-Regular.ttf").is_file() {
+                    return candidate;
+                }
+            }
+        }
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts"))
+}
+
+/// A font file face, loaded on first use.
+struct Slot {
+    path: PathBuf,
+    index: u32,
+    font: OnceLock<Option<Font>>,
+}
+
+/// The indexed fonts of a directory.
+pub struct Fonts {
+    book: LazyHash<FontBook>,
+    slots: Vec<Slot>,
+}
+
+impl Fonts {
+    /// Indexes every .ttf, .otf, .ttc and .otc file of `dir`.
+    pub fn index(dir: &Path) -> Result<Self> {
+        let mut book = FontBook::new();
+        let mut slots = Vec::new();
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| Error::Io { path: dir.to_owned(), source })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"))
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let data = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            for (index, info) in FontInfo::iter(&data).enumerate() {
+                book.push(info);
+                slots.push(Slot { path: path.clone(), index: index as u32, font: OnceLock::new() });
+            }
+        }
+        if slots.is_empty() {
+            return Err(Error::input("export.fonts", format!("no fonts in {}", dir.display())));
+        }
+        Ok(Fonts { book: LazyHash::new(book), slots })
+    }
+
+    /// The process-wide fonts of [`font_dir`], indexed once.
+    pub fn shared() -> Result<&'static Fonts> {
+        static SHARED: OnceLock<std::result::Result<Fonts, String>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| Fonts::index(&font_dir()).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| Error::input("export.fonts", e.clone()))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        let slot = self.slots.get(index)?;
+        slot.font
+            .get_or_init(|| {
+                let data = std::fs::read(&slot.path).ok()?;
+                Font::new(Bytes::new(data), slot.index)
+            })
+            .clone()
+    }
+
+    /// The family names available, for diagnostics and tests.
+    pub fn families(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.book.families().map(|(name, _)| name.to_owned()).collect();
+        names.dedup();
+        names
+    }
+}
+
+/// The Typst world of one briefing: the template, its data, the fonts.
+struct BriefingWorld {
+    library: LazyHash<Library>,
+    fonts: &'static Fonts,
+    main: FileId,
+    data_id: FileId,
+    source: Source,
+    data: Bytes,
+}
+
+impl World for BriefingWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.fonts.book
+    }
+    fn main(&self) -> FileId {
+        self.main
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main {
+            Ok(self.source.clone())
+        } else {
+            Err(FileError::NotFound(PathBuf::from("briefing.typ")))
+        }
+    }
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.data_id {
+            Ok(self.data.clone())
+        } else if id == self.main {
+            Ok(Bytes::from_string(self.source.text().to_owned()))
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        let now = chrono::Utc::now().date_naive();
+        use chrono::Datelike;
+        Datetime::from_ymd(now.year(), now.month() as u8, now.day() as u8)
+    }
+}
+
+fn file_id(path: &str) -> Result<FileId> {
+    let vpath =
+        VirtualPath::new(path).map_err(|e| Error::input("export.pdf", format!("bad virtual path {path}: {e:?}")))?;
+    Ok(FileId::new(RootedPath::new(VirtualRoot::Project, vpath)))
+}
+
+/// Typesets a briefing to PDF bytes.
+pub fn render(briefing: &Briefing) -> Result<Vec<u8>> {
+    typeset(briefing, |document| typst_pdf::pdf(document, &typst_pdf::PdfOptions::default()).map_err(diagnostics))
+}
+
+/// Typesets a briefing and returns its pages as SVG documents (the builder's live preview shows
+/// exactly what the PDF will be). At most `max_pages` pages.
+pub fn preview(briefing: &Briefing, max_pages: usize) -> Result<Vec<String>> {
+    typeset(briefing, |document| {
+        Ok(document
+            .pages()
+            .iter()
+            .take(max_pages)
+            .map(|page| typst_svg::svg(page, &typst_svg::SvgOptions::default()))
+            .collect())
+    })
+}
+
+fn typeset<T>(briefing: &Briefing, output: impl FnOnce(&PagedDocument) -> Result<T>) -> Result<T> {
+    let fonts = Fonts::shared()?;
+    let main = file_id("/briefing.typ")?;
+    let data_id = file_id("/briefing.json")?;
+    let json = serde_json::to_vec(briefing).map_err(|e| Error::input("export.pdf", e.to_string()))?;
+    let world = BriefingWorld {
+        library: LazyHash::new(Library::default()),
+        fonts,
+        main,
+        data_id,
+        source: Source::new(main, TEMPLATE.to_owned()),
+        data: Bytes::new(json),
+    };
+    // One export at a time: Typst's memoization caches are process-wide, and a briefing is a
+    // user's action, not a hot path.
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let result = match typst::compile::<PagedDocument>(&world).output {
+        Ok(document) => output(&document),
+        Err(errors) => Err(diagnostics(errors)),
+    };
+    // A long-running app must not keep every past briefing's layout in memory.
+    typst::comemo::evict(10);
+    result
+}
+
+fn diagnostics(errors: impl IntoIterator<Item = SourceDiagnostic>) -> Error {
+    let messages: Vec<String> = errors.into_iter().map(|d| d.message.to_string()).collect();
+    Error::input("export.pdf", format!("typesetting failed: {}", messages.join("; ")))
+}
