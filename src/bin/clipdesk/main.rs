@@ -4,6 +4,7 @@
 //! as `error[code]: message`; exit 0 on success, 1 when some items failed, 2 on bad usage or input.
 
 mod cmd_clip;
+mod cmd_digest;
 mod cmd_search;
 mod cmd_tags;
 mod output;
@@ -75,6 +76,11 @@ enum Command {
     /// Saved searches: add, list, run, rm
     #[command(subcommand)]
     Saved(cmd_search::SavedCmd),
+    /// Briefings: build from a query and export PDF/Markdown/HTML, or manage saved ones
+    Digest(Box<cmd_digest::DigestArgs>),
+    /// Highlighted passages of a clip, quoted in briefings
+    #[command(subcommand)]
+    Highlight(cmd_digest::HighlightCmd),
     /// Set or clear the analyst's note on a clip
     Note {
         id: i64,
@@ -154,6 +160,8 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
             cmd_search::search(&mut library, &query, limit, offset, &sort, out)
         }
         Command::Saved(cmd) => cmd_search::saved(&mut library, cmd, out),
+        Command::Digest(args) => cmd_digest::run(&mut library, *args, out),
+        Command::Highlight(cmd) => cmd_digest::highlight(&mut library, cmd, out),
         Command::Note { id, text } => {
             library.set_note(id, Some(&text))?;
             out.done(serde_json::json!({"id": id, "note": text}), "note saved");
