@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod digest;
 mod fetch;
 mod migrations;
 mod search;
