@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p clipdesk-bench -- extract [--data DIR] [--write]`
 
+mod digest;
 mod extract;
 mod report;
 mod scale;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("extract") => extract::run(&data, flag(&args, "--only").as_deref(), args.iter().any(|a| a == "--diff")),
         Some("suggest") => suggest::run(&data, args.iter().any(|a| a == "-v")),
+        Some("digest") => digest::run(&data),
         Some("search") => {
             let sizes: Vec<usize> = flag(&args, "--sizes")
                 .unwrap_or_else(|| "10000,100000".into())
@@ -28,7 +30,7 @@ fn main() -> ExitCode {
             scale::run(&data, &sizes)
         }
         _ => {
-            eprintln!("usage: bench extract|suggest|search [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
+            eprintln!("usage: bench extract|suggest|search|digest [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };
