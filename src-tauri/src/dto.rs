@@ -1,0 +1,541 @@
+//! The IPC shapes: what the UI sends and receives. Only this crate knows them; TypeScript
+//! bindings are generated from these types (`ui/src/ipc/bindings/`, see [`export_bindings`]) and a
+//! test fails when the committed bindings drift.
+
+use clipdesk::digest::{self, build};
+use clipdesk::model::{local_date, time_to_db, Clip, ClipTag};
+use clipdesk::search::{FacetCount, Facets, Hit};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Every error the UI sees: a stable code to branch on and a message for people.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct IpcError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<clipdesk::Error> for IpcError {
+    fn from(e: clipdesk::Error) -> Self {
+        IpcError { code: e.code().to_owned(), message: e.to_string() }
+    }
+}
+
+impl IpcError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        IpcError { code: code.to_owned(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TagChip {
+    pub kind: String,
+    pub name: String,
+    pub origin: String,
+}
+
+impl From<&ClipTag> for TagChip {
+    fn from(t: &ClipTag) -> Self {
+        TagChip { kind: t.kind.as_str().into(), name: t.name.clone(), origin: t.origin.as_str().into() }
+    }
+}
+
+/// One row of the library list or of search results.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ClipRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub site_name: Option<String>,
+    /// RFC 3339, UTC.
+    pub published_at: Option<String>,
+    /// HTML-escaped text with matches in `<mark>`.
+    pub snippet: String,
+    pub tags: Vec<TagChip>,
+}
+
+impl From<Hit> for ClipRow {
+    fn from(h: Hit) -> Self {
+        ClipRow {
+            id: h.id,
+            title: h.title,
+            site_name: h.site_name,
+            published_at: h.published_at,
+            snippet: h.snippet,
+            tags: h.tags.iter().map(TagChip::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Facet {
+    pub name: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FacetSet {
+    pub topic: Vec<Facet>,
+    pub actor: Vec<Facet>,
+    pub site: Vec<Facet>,
+    pub lang: Vec<Facet>,
+    pub month: Vec<Facet>,
+}
+
+impl From<Facets> for FacetSet {
+    fn from(f: Facets) -> Self {
+        let conv = |v: Vec<FacetCount>| v.into_iter().map(|c| Facet { name: c.name, count: c.count }).collect();
+        FacetSet {
+            topic: conv(f.topic),
+            actor: conv(f.actor),
+            site: conv(f.site),
+            lang: conv(f.lang),
+            month: conv(f.month),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SearchPage {
+    #[ts(type = "number")]
+    pub total: i64,
+    #[ts(type = "number")]
+    pub offset: i64,
+    pub rows: Vec<ClipRow>,
+    pub facets: Option<FacetSet>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Snapshot {
+    pub requested_url: String,
+    pub final_url: String,
+    /// The redirect chain, "301 https://…" per hop.
+    pub redirects: Vec<String>,
+    pub http_status: Option<u16>,
+    pub content_type: Option<String>,
+    pub charset: Option<String>,
+    pub fetched_at: String,
+    pub sha256: String,
+    #[ts(type = "number")]
+    pub bytes: i64,
+    pub extractor_version: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HighlightDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub quote: String,
+    pub note: Option<String>,
+}
+
+/// A clip for the reader.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ClipDetail {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub url: String,
+    pub canonical_url: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    pub site_name: Option<String>,
+    pub published_at: Option<String>,
+    /// The publication date as the outlet printed it ("2016-07-06").
+    pub published_date: Option<String>,
+    pub clipped_at: String,
+    pub lang: Option<String>,
+    /// "rtl" or "ltr".
+    #[ts(type = "\"ltr\" | \"rtl\"")]
+    pub dir: String,
+    /// Sanitized article HTML.
+    pub html: String,
+    #[ts(type = "number")]
+    pub word_count: i64,
+    pub summary: Option<String>,
+    pub note: Option<String>,
+    pub tags: Vec<TagChip>,
+    pub snapshot: Option<Snapshot>,
+    pub highlights: Vec<HighlightDto>,
+}
+
+impl ClipDetail {
+    pub fn new(c: Clip, highlights: Vec<clipdesk::highlight::Highlight>) -> Self {
+        let dir = match c.lang.as_deref() {
+            Some("ar" | "he" | "fa" | "ur" | "yi" | "ps") => "rtl",
+            _ => "ltr",
+        };
+        ClipDetail {
+            id: c.id,
+            url: c.url,
+            canonical_url: c.canonical_url,
+            title: c.title,
+            authors: c.authors,
+            site_name: c.site_name,
+            published_at: c.published_at.as_ref().map(time_to_db),
+            published_date: local_date(c.published_at, c.published_offset).map(|d| d.format("%Y-%m-%d").to_string()),
+            clipped_at: time_to_db(&c.clipped_at),
+            lang: c.lang,
+            dir: dir.into(),
+            html: c.html,
+            word_count: c.word_count,
+            summary: c.summary,
+            note: c.note,
+            tags: c.tags.iter().map(TagChip::from).collect(),
+            snapshot: c.snapshot.map(|s| Snapshot {
+                requested_url: s.requested_url,
+                final_url: s.final_url,
+                redirects: s.redirects.iter().map(|h| format!("{} {}", h.status, h.url)).collect(),
+                http_status: s.http_status,
+                content_type: s.content_type,
+                charset: s.charset,
+                fetched_at: time_to_db(&s.fetched_at),
+                sha256: s.sha256,
+                bytes: s.bytes,
+                extractor_version: s.extractor_version,
+            }),
+            highlights: highlights
+                .into_iter()
+                .map(|h| HighlightDto { id: h.id, quote: h.quote, note: h.note })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SuggestionDto {
+    pub name: String,
+    pub actor_type: String,
+    #[ts(type = "number")]
+    pub mentions: usize,
+    pub known: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TopicDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+    #[ts(type = "number | null")]
+    pub parent_id: Option<i64>,
+    pub rule: Option<String>,
+    #[ts(type = "number")]
+    pub clips: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ActorDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub actor_type: Option<String>,
+    pub description: Option<String>,
+    pub aliases: Vec<String>,
+    #[ts(type = "number")]
+    pub clips: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Taxonomy {
+    pub topics: Vec<TopicDto>,
+    pub actors: Vec<ActorDto>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RulePreviewDto {
+    #[ts(type = "number")]
+    pub matching: usize,
+    #[ts(type = "number")]
+    pub would_add: usize,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TagChangeDto {
+    #[ts(type = "number")]
+    pub clips: usize,
+    #[ts(type = "number")]
+    pub added: usize,
+    #[ts(type = "number")]
+    pub removed: usize,
+}
+
+/// Progress of a long job (clipping a batch, retagging), streamed over a channel.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct JobEvent {
+    /// "started" (one URL begun), "created", "duplicate", "failed", "progress", "finished",
+    /// "cancelled".
+    pub kind: String,
+    pub url: Option<String>,
+    #[ts(type = "number | null")]
+    pub id: Option<i64>,
+    pub error: Option<IpcError>,
+    #[ts(type = "number")]
+    pub done: usize,
+    #[ts(type = "number")]
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SavedSearchDto {
+    pub name: String,
+    pub query: String,
+}
+
+/// A clip's place in a briefing, as the builder edits it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ItemChoiceDto {
+    #[ts(type = "number")]
+    pub clip_id: i64,
+    /// "auto", "added" or "excluded".
+    pub membership: String,
+    #[ts(type = "number | null")]
+    pub position: Option<i64>,
+    pub summary: Option<String>,
+    pub note: Option<String>,
+    pub hidden: bool,
+}
+
+/// A briefing's definition, as the builder edits it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DigestDto {
+    #[ts(type = "number | null")]
+    pub id: Option<i64>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub author: Option<String>,
+    pub classification: Option<String>,
+    /// "YYYY-MM-DD".
+    pub period_start: Option<String>,
+    pub period_end: Option<String>,
+    pub query: Option<String>,
+    pub saved_search: Option<String>,
+    /// "topic", "actor", "site", "day" or "none".
+    pub group_by: String,
+    /// "each" or "first".
+    pub multi_group: String,
+    /// "newest", "oldest", "relevance" or "manual".
+    pub order_by: String,
+    pub executive_summary: Option<String>,
+    pub items: Vec<ItemChoiceDto>,
+}
+
+fn choice<T: for<'de> Deserialize<'de>>(what: &str, s: &str, allowed: &str) -> Result<T, IpcError> {
+    digest::parse_choice(what, s, allowed).map_err(IpcError::from)
+}
+
+fn name_of<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+impl DigestDto {
+    pub fn into_digest(self) -> Result<digest::Digest, IpcError> {
+        let date = |s: &Option<String>| -> Result<Option<chrono::NaiveDate>, IpcError> {
+            match s.as_deref().filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| IpcError::new("input.date", format!("expected a date like 2016-07-01, found {d:?}"))),
+            }
+        };
+        let blank = |s: Option<String>| s.filter(|v| !v.trim().is_empty());
+        Ok(digest::Digest {
+            id: self.id,
+            title: self.title,
+            period_start: date(&self.period_start)?,
+            period_end: date(&self.period_end)?,
+            subtitle: blank(self.subtitle),
+            author: blank(self.author),
+            classification: blank(self.classification),
+            query: blank(self.query),
+            saved_search: blank(self.saved_search),
+            group_by: choice("grouping", &self.group_by, "topic, actor, site, day, none")?,
+            multi_group: choice("multi-group setting", &self.multi_group, "each, first")?,
+            order_by: choice("order", &self.order_by, "newest, oldest, relevance, manual")?,
+            executive_summary: blank(self.executive_summary),
+            items: self
+                .items
+                .into_iter()
+                .map(|i| {
+                    Ok(digest::ItemChoice {
+                        clip_id: i.clip_id,
+                        membership: choice("membership", &i.membership, "auto, added, excluded")?,
+                        position: i.position,
+                        summary: blank(i.summary),
+                        note: blank(i.note),
+                        highlights: Vec::new(),
+                        hidden: i.hidden,
+                    })
+                })
+                .collect::<Result<_, IpcError>>()?,
+        })
+    }
+
+    pub fn from_digest(d: digest::Digest) -> Self {
+        DigestDto {
+            id: d.id,
+            title: d.title,
+            subtitle: d.subtitle,
+            author: d.author,
+            classification: d.classification,
+            period_start: d.period_start.map(|p| p.format("%Y-%m-%d").to_string()),
+            period_end: d.period_end.map(|p| p.format("%Y-%m-%d").to_string()),
+            query: d.query,
+            saved_search: d.saved_search,
+            group_by: name_of(&d.group_by),
+            multi_group: name_of(&d.multi_group),
+            order_by: name_of(&d.order_by),
+            executive_summary: d.executive_summary,
+            items: d
+                .items
+                .into_iter()
+                .map(|i| ItemChoiceDto {
+                    clip_id: i.clip_id,
+                    membership: name_of(&i.membership),
+                    position: i.position,
+                    summary: i.summary,
+                    note: i.note,
+                    hidden: i.hidden,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DigestSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub title: String,
+    pub updated_at: String,
+}
+
+/// One item of a built briefing, as the builder shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BriefingItem {
+    #[ts(type = "number")]
+    pub clip_id: i64,
+    pub headline: String,
+    pub outlet: Option<String>,
+    pub date: Option<String>,
+    pub summary: Vec<String>,
+    pub summary_is_override: bool,
+    pub note: Option<String>,
+    #[ts(type = "\"ltr\" | \"rtl\"")]
+    pub dir: String,
+    pub also_in: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BriefingGroup {
+    pub name: String,
+    pub items: Vec<BriefingItem>,
+}
+
+/// A built briefing and its pages as SVG, for the live preview.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BriefingPreview {
+    #[ts(type = "number")]
+    pub stories: usize,
+    pub groups: Vec<BriefingGroup>,
+    /// Each page as an SVG document.
+    pub pages: Vec<String>,
+}
+
+impl BriefingPreview {
+    pub fn new(b: &build::Briefing, pages: Vec<String>) -> Self {
+        BriefingPreview {
+            stories: b.story_count,
+            groups: b
+                .groups
+                .iter()
+                .map(|g| BriefingGroup {
+                    name: g.name.clone(),
+                    items: g
+                        .items
+                        .iter()
+                        .map(|i| BriefingItem {
+                            clip_id: i.clip_id,
+                            headline: i.headline.clone(),
+                            outlet: i.outlet.clone(),
+                            date: i.date.clone(),
+                            summary: i.summary.clone(),
+                            summary_is_override: i.summary_is_override,
+                            note: i.note.clone(),
+                            dir: i.dir.into(),
+                            also_in: i.also_in.iter().map(|c| c.outlet.clone()).collect(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            pages,
+        }
+    }
+}
+
+/// Writes every binding into `dir` (one `.ts` file per type).
+pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {
+    let cfg = ts_rs::Config::new().with_out_dir(dir);
+    IpcError::export_all(&cfg)?;
+    ClipRow::export_all(&cfg)?;
+    SearchPage::export_all(&cfg)?;
+    ClipDetail::export_all(&cfg)?;
+    SuggestionDto::export_all(&cfg)?;
+    Taxonomy::export_all(&cfg)?;
+    RulePreviewDto::export_all(&cfg)?;
+    TagChangeDto::export_all(&cfg)?;
+    JobEvent::export_all(&cfg)?;
+    SavedSearchDto::export_all(&cfg)?;
+    DigestDto::export_all(&cfg)?;
+    DigestSummary::export_all(&cfg)?;
+    BriefingPreview::export_all(&cfg)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+                    .map(|e| {
+                        (
+                            e.file_name().to_string_lossy().into_owned(),
+                            std::fs::read_to_string(e.path()).unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The committed TypeScript bindings are exactly what the Rust types generate. After changing
+    /// a DTO, run `UPDATE_BINDINGS=1 cargo test -p clipdesk-app bindings` and commit the result.
+    #[test]
+    fn bindings_match_the_rust_types() {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc/bindings");
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            let _ = std::fs::remove_dir_all(&committed);
+            super::export_bindings(&committed).expect("export");
+        }
+        let fresh = tempfile::tempdir().expect("tempdir");
+        super::export_bindings(fresh.path()).expect("export");
+        let (want, have) = (read_dir(fresh.path()), read_dir(&committed));
+        assert!(!want.is_empty());
+        for (name, text) in &want {
+            assert_eq!(
+                have.get(name),
+                Some(text),
+                "ui/src/ipc/bindings/{name} is stale: regenerate with UPDATE_BINDINGS=1"
+            );
+        }
+        for name in have.keys() {
+            assert!(want.contains_key(name), "ui/src/ipc/bindings/{name} has no Rust type any more");
+        }
+    }
+}

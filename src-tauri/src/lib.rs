@@ -1,0 +1,486 @@
+//! Clipdesk's desktop shell: Tauri commands, each a few lines over the `clipdesk` core. Long work
+//! (clipping a batch, retagging) runs on its own thread with its own connection to the library,
+//! streams progress over a channel and can be cancelled.
+
+pub mod dto;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use clipdesk::digest::{self, build, export};
+use clipdesk::search::{saved, Options, Sort};
+use clipdesk::tags::taxonomy::{ActorType, TagRef};
+use clipdesk::Library;
+use dto::*;
+use tauri::ipc::Channel;
+use tauri::{Manager, State};
+
+type Res<T> = Result<T, IpcError>;
+
+/// The app's state: the library (one connection for the UI's requests) and running jobs.
+pub struct AppState {
+    library: Mutex<Library>,
+    path: PathBuf,
+    jobs: Mutex<HashMap<u64, Arc<AtomicBool>>>,
+    next_job: AtomicU64,
+}
+
+impl AppState {
+    fn lib(&self) -> Res<std::sync::MutexGuard<'_, Library>> {
+        self.library
+            .lock()
+            .map_err(|_| IpcError::new("app.busy", "the library is in an inconsistent state; restart Clipdesk"))
+    }
+
+    fn start_job(&self) -> (u64, Arc<AtomicBool>) {
+        let id = self.next_job.fetch_add(1, Ordering::Relaxed);
+        let flag = Arc::new(AtomicBool::new(false));
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.insert(id, Arc::clone(&flag));
+        }
+        (id, flag)
+    }
+
+    fn end_job(&self, id: u64) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.remove(&id);
+        }
+    }
+}
+
+fn tag_refs(list: &[String]) -> Res<Vec<TagRef>> {
+    list.iter().map(|t| TagRef::parse(t).map_err(IpcError::from)).collect()
+}
+
+#[tauri::command(async)]
+fn search(
+    state: State<'_, AppState>,
+    query: String,
+    offset: i64,
+    limit: i64,
+    sort: String,
+    facets: bool,
+) -> Res<SearchPage> {
+    let opts = Options { limit, offset, sort: Sort::parse(&sort)?, facets, facet_limit: 40 };
+    let result = state.lib()?.search(&query, opts)?;
+    Ok(SearchPage {
+        total: result.total,
+        offset,
+        rows: result.results.into_iter().map(ClipRow::from).collect(),
+        facets: facets.then(|| result.facets.into()),
+    })
+}
+
+#[tauri::command(async)]
+fn get_clip(state: State<'_, AppState>, id: i64) -> Res<ClipDetail> {
+    let lib = state.lib()?;
+    Ok(ClipDetail::new(lib.get(id)?, lib.highlights(id)?))
+}
+
+/// Clips URLs on a worker thread; progress arrives on `events`. Returns the job id (for
+/// [`cancel_job`]).
+#[tauri::command(async)]
+fn clip_urls(state: State<'_, AppState>, urls: Vec<String>, tags: Vec<String>, events: Channel<JobEvent>) -> Res<u64> {
+    let tags = tag_refs(&tags)?;
+    let urls: Vec<String> = urls.into_iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
+    let (job, cancelled) = state.start_job();
+    let path = state.path.clone();
+    let total = urls.len();
+    std::thread::spawn(move || {
+        let send = |kind: &str, url: Option<&str>, id: Option<i64>, error: Option<IpcError>, done: usize| {
+            let _ = events.send(JobEvent { kind: kind.into(), url: url.map(str::to_owned), id, error, done, total });
+        };
+        let result = (|| -> Res<()> {
+            let mut lib = Library::open(&path)?;
+            let fetcher = clipdesk::fetch::Fetcher::new(Default::default())
+                .map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
+            for (i, url) in urls.iter().enumerate() {
+                if cancelled.load(Ordering::Relaxed) {
+                    send("cancelled", None, None, None, i);
+                    return Ok(());
+                }
+                send("started", Some(url), None, None, i);
+                let outcome =
+                    clipdesk::clip::url_keys(url).and_then(|keys| lib.find_by_url_keys(&keys)).and_then(|known| {
+                        match known {
+                            Some(id) => Ok(clipdesk::library::Stored::Duplicate(id)),
+                            None => clipdesk::clip::fetch_and_prepare(&fetcher, url)
+                                .and_then(|c| clipdesk::clip::store(&mut lib, &c, &tags)),
+                        }
+                    });
+                match outcome {
+                    Ok(clipdesk::library::Stored::Created(id)) => send("created", Some(url), Some(id), None, i + 1),
+                    Ok(clipdesk::library::Stored::Duplicate(id)) => send("duplicate", Some(url), Some(id), None, i + 1),
+                    Err(e) => send("failed", Some(url), None, Some(e.into()), i + 1),
+                }
+            }
+            send("finished", None, None, None, total);
+            Ok(())
+        })();
+        if let Err(e) = result {
+            send("failed", None, None, Some(e), 0);
+            send("finished", None, None, None, total);
+        }
+    });
+    // The job's entry is removed when it is cancelled or the app ends; it costs a bool.
+    let _ = job;
+    Ok(job)
+}
+
+#[tauri::command]
+fn cancel_job(state: State<'_, AppState>, job: u64) -> Res<()> {
+    if let Some(flag) = state.jobs.lock().ok().and_then(|j| j.get(&job).cloned()) {
+        flag.store(true, Ordering::Relaxed);
+    }
+    state.end_job(job);
+    Ok(())
+}
+
+#[tauri::command(async)]
+fn suggestions(state: State<'_, AppState>, id: i64) -> Res<Vec<SuggestionDto>> {
+    Ok(state
+        .lib()?
+        .suggestions(id)?
+        .into_iter()
+        .map(|s| SuggestionDto {
+            name: s.name,
+            actor_type: s.actor_type.as_str().into(),
+            mentions: s.mentions,
+            known: s.known,
+        })
+        .collect())
+}
+
+#[tauri::command(async)]
+fn accept_suggestion(state: State<'_, AppState>, id: i64, name: String, actor_type: Option<String>) -> Res<()> {
+    let actor_type = actor_type.as_deref().map(ActorType::parse).transpose()?;
+    state.lib()?.accept_suggestion(id, &name, actor_type)?;
+    Ok(())
+}
+
+#[tauri::command(async)]
+fn dismiss_suggestion(state: State<'_, AppState>, name: String) -> Res<()> {
+    Ok(state.lib()?.dismiss_suggestion(&name)?)
+}
+
+#[tauri::command(async)]
+fn tag_clips(state: State<'_, AppState>, ids: Vec<i64>, add: Vec<String>, remove: Vec<String>) -> Res<TagChangeDto> {
+    let c = state.lib()?.tag_clips(&ids, &tag_refs(&add)?, &tag_refs(&remove)?)?;
+    Ok(TagChangeDto { clips: c.clips, added: c.added, removed: c.removed })
+}
+
+#[tauri::command(async)]
+fn set_note(state: State<'_, AppState>, id: i64, note: String) -> Res<()> {
+    Ok(state.lib()?.set_note(id, Some(&note))?)
+}
+
+#[tauri::command(async)]
+fn add_highlight(state: State<'_, AppState>, id: i64, quote: String, note: Option<String>) -> Res<i64> {
+    Ok(state.lib()?.add_highlight(id, &quote, None, note.as_deref())?)
+}
+
+#[tauri::command(async)]
+fn remove_highlight(state: State<'_, AppState>, highlight: i64) -> Res<()> {
+    Ok(state.lib()?.remove_highlight(highlight)?)
+}
+
+#[tauri::command(async)]
+fn taxonomy(state: State<'_, AppState>) -> Res<Taxonomy> {
+    let lib = state.lib()?;
+    Ok(Taxonomy {
+        topics: lib
+            .topics()?
+            .into_iter()
+            .map(|t| TopicDto {
+                id: t.id,
+                name: t.name,
+                path: t.path,
+                parent_id: t.parent_id,
+                rule: t.rule,
+                clips: t.clips,
+            })
+            .collect(),
+        actors: lib
+            .actors()?
+            .into_iter()
+            .map(|a| ActorDto {
+                id: a.id,
+                name: a.name,
+                actor_type: a.actor_type.map(|t| t.as_str().to_owned()),
+                description: a.description,
+                aliases: a.aliases,
+                clips: a.clips,
+            })
+            .collect(),
+    })
+}
+
+#[tauri::command(async)]
+fn add_topic(state: State<'_, AppState>, path: String) -> Res<i64> {
+    Ok(state.lib()?.add_topic(&path, None)?)
+}
+
+#[tauri::command(async)]
+fn add_actor(state: State<'_, AppState>, name: String, actor_type: Option<String>, aliases: Vec<String>) -> Res<i64> {
+    let actor_type = actor_type.as_deref().map(ActorType::parse).transpose()?;
+    Ok(state.lib()?.add_actor(&name, actor_type, &aliases, None)?)
+}
+
+#[tauri::command(async)]
+fn edit_aliases(state: State<'_, AppState>, actor: String, add: Vec<String>, remove: Vec<String>) -> Res<()> {
+    state.lib()?.edit_aliases(&actor, &add, &remove)?;
+    Ok(())
+}
+
+#[tauri::command(async)]
+fn rename_tag(state: State<'_, AppState>, tag: String, new_name: String) -> Res<()> {
+    Ok(state.lib()?.rename_tag(&TagRef::parse(&tag)?, &new_name)?)
+}
+
+#[tauri::command(async)]
+fn move_topic(state: State<'_, AppState>, topic: String, new_parent: Option<String>) -> Res<()> {
+    Ok(state.lib()?.move_topic(&topic, new_parent.as_deref())?)
+}
+
+#[tauri::command(async)]
+fn merge_tags(state: State<'_, AppState>, from: String, into: String) -> Res<()> {
+    Ok(state.lib()?.merge_tags(&TagRef::parse(&from)?, &TagRef::parse(&into)?)?)
+}
+
+#[tauri::command(async)]
+fn delete_tag(state: State<'_, AppState>, tag: String) -> Res<()> {
+    Ok(state.lib()?.delete_tag(&TagRef::parse(&tag)?)?)
+}
+
+#[tauri::command(async)]
+fn preview_rule(state: State<'_, AppState>, topic: String, rule: String) -> Res<RulePreviewDto> {
+    let p = state.lib()?.preview_rule(&topic, &rule)?;
+    Ok(RulePreviewDto { matching: p.matching, would_add: p.would_add })
+}
+
+#[tauri::command(async)]
+fn set_rule(state: State<'_, AppState>, topic: String, rule: Option<String>, apply: bool) -> Res<RulePreviewDto> {
+    let rule = rule.filter(|r| !r.trim().is_empty());
+    let (p, added) = state.lib()?.set_rule(&topic, rule.as_deref(), apply)?;
+    Ok(RulePreviewDto { matching: p.matching, would_add: if apply { added } else { p.would_add } })
+}
+
+/// Re-applies automatic tagging to the whole library, with progress.
+#[tauri::command(async)]
+fn retag(state: State<'_, AppState>, events: Channel<JobEvent>) -> Res<()> {
+    let path = state.path.clone();
+    let mut lib = Library::open(&path)?;
+    let report = lib.retag(false, |done, total| {
+        if done % 200 == 0 || done == total {
+            let _ = events.send(JobEvent { kind: "progress".into(), url: None, id: None, error: None, done, total });
+        }
+    })?;
+    let _ = events.send(JobEvent {
+        kind: "finished".into(),
+        url: None,
+        id: None,
+        error: None,
+        done: report.clips,
+        total: report.clips,
+    });
+    Ok(())
+}
+
+#[tauri::command(async)]
+fn saved_searches(state: State<'_, AppState>) -> Res<Vec<SavedSearchDto>> {
+    let lib = state.lib()?;
+    Ok(saved::list(lib.conn())?.into_iter().map(|s| SavedSearchDto { name: s.name, query: s.query }).collect())
+}
+
+#[tauri::command(async)]
+fn save_search(state: State<'_, AppState>, name: String, query: String) -> Res<()> {
+    let mut lib = state.lib()?;
+    let tx = lib.write()?;
+    saved::save(&tx, &name, &query)?;
+    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+}
+
+#[tauri::command(async)]
+fn remove_saved_search(state: State<'_, AppState>, name: String) -> Res<()> {
+    let mut lib = state.lib()?;
+    let tx = lib.write()?;
+    saved::remove(&tx, &name)?;
+    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+}
+
+#[tauri::command(async)]
+fn digests(state: State<'_, AppState>) -> Res<Vec<DigestSummary>> {
+    let lib = state.lib()?;
+    Ok(digest::list(lib.conn())?
+        .into_iter()
+        .map(|(id, title, updated_at)| DigestSummary { id, title, updated_at })
+        .collect())
+}
+
+#[tauri::command(async)]
+fn load_digest(state: State<'_, AppState>, id: i64) -> Res<DigestDto> {
+    Ok(DigestDto::from_digest(digest::load(state.lib()?.conn(), id)?))
+}
+
+#[tauri::command(async)]
+fn save_digest(state: State<'_, AppState>, digest: DigestDto) -> Res<i64> {
+    let d = digest.into_digest()?;
+    let mut lib = state.lib()?;
+    let tx = lib.write()?;
+    let id = digest::save(&tx, &d)?;
+    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
+    Ok(id)
+}
+
+#[tauri::command(async)]
+fn delete_digest(state: State<'_, AppState>, id: i64) -> Res<()> {
+    let mut lib = state.lib()?;
+    let tx = lib.write()?;
+    digest::delete(&tx, id)?;
+    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+}
+
+/// Builds a briefing from a (possibly unsaved) definition and typesets its first pages as SVG.
+#[tauri::command(async)]
+fn preview_briefing(state: State<'_, AppState>, digest: DigestDto, max_pages: usize) -> Res<BriefingPreview> {
+    let d = digest.into_digest()?;
+    let briefing = build::build(state.lib()?.conn(), &d)?;
+    let pages = export::pdf::preview(&briefing, max_pages.clamp(1, 50))?;
+    Ok(BriefingPreview::new(&briefing, pages))
+}
+
+/// Asks where to save (a native save dialog), then exports the briefing there. Returns the path,
+/// or `None` when the user cancelled. End-to-end tests set `CLIPDESK_EXPORT_DIR`, which skips the
+/// dialog: WebDriver cannot drive a native window.
+#[tauri::command(async)]
+fn export_briefing(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    digest: DigestDto,
+    format: String,
+) -> Res<Option<String>> {
+    let d = digest.into_digest()?;
+    let (kind, ext) = match format.as_str() {
+        "pdf" => ("PDF document", "pdf"),
+        "md" => ("Markdown", "md"),
+        "html" => ("Web page", "html"),
+        other => {
+            return Err(IpcError::new("input.format", format!("unknown format {other:?}: expected pdf, md or html")))
+        }
+    };
+    let file_name = format!("{}.{ext}", export::file_stem(&d.title));
+    let path = match std::env::var_os("CLIPDESK_EXPORT_DIR") {
+        Some(dir) => PathBuf::from(dir).join(&file_name),
+        None => {
+            use tauri_plugin_dialog::DialogExt;
+            let chosen = app.dialog().file().set_file_name(&file_name).add_filter(kind, &[ext]).blocking_save_file();
+            match chosen.map(|p| p.into_path()) {
+                None => return Ok(None),
+                Some(Ok(p)) => p,
+                Some(Err(e)) => return Err(IpcError::new("io.path", format!("cannot use the chosen file: {e}"))),
+            }
+        }
+    };
+    let briefing = build::build(state.lib()?.conn(), &d)?;
+    let bytes = match ext {
+        "pdf" => export::pdf::render(&briefing)?,
+        "md" => export::markdown(&briefing).into_bytes(),
+        _ => export::html(&briefing).into_bytes(),
+    };
+    std::fs::write(&path, bytes)
+        .map_err(|e| IpcError::new("io.write", format!("cannot write {}: {e}", path.display())))?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Opens an article's link in the system browser (never in the app window); http(s) only.
+#[tauri::command]
+fn open_external(app: tauri::AppHandle, url: String) -> Res<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let parsed = url::Url::parse(&url).map_err(|_| IpcError::new("input.url", format!("not a link: {url:?}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(IpcError::new("input.url", format!("only http and https links open outside: {url:?}")));
+    }
+    app.opener()
+        .open_url(parsed.as_str(), None::<&str>)
+        .map_err(|e| IpcError::new("app.open", format!("cannot open {url}: {e}")))
+}
+
+/// The library the app opens: `CLIPDESK_DB` if set (tests use a temporary one), else the same
+/// file the CLI uses by default.
+pub fn library_path() -> PathBuf {
+    std::env::var_os("CLIPDESK_DB").map(PathBuf::from).unwrap_or_else(Library::default_path)
+}
+
+/// Runs the app.
+pub fn run() {
+    // End-to-end tests run the app as a separate profile: no single-instance lock, no remembered
+    // window geometry, their own temporary library.
+    let test_profile = std::env::var("CLIPDESK_PROFILE").is_ok_and(|p| p == "test");
+    let path = library_path();
+    let mut builder = tauri::Builder::default();
+    if !test_profile {
+        builder = builder
+            .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+                if let Some(window) = app.get_webview_window("main") {
+                    let _ = window.unminimize();
+                    let _ = window.set_focus();
+                }
+            }))
+            .plugin(tauri_plugin_window_state::Builder::default().build());
+    }
+    let result = builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(move |app| {
+            let library =
+                Library::open(&path).map_err(|e| format!("cannot open the library {}: {e}", path.display()))?;
+            app.manage(AppState {
+                library: Mutex::new(library),
+                path: path.clone(),
+                jobs: Mutex::default(),
+                next_job: AtomicU64::new(1),
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            search,
+            get_clip,
+            clip_urls,
+            cancel_job,
+            suggestions,
+            accept_suggestion,
+            dismiss_suggestion,
+            tag_clips,
+            set_note,
+            add_highlight,
+            remove_highlight,
+            taxonomy,
+            add_topic,
+            add_actor,
+            edit_aliases,
+            rename_tag,
+            move_topic,
+            merge_tags,
+            delete_tag,
+            preview_rule,
+            set_rule,
+            retag,
+            saved_searches,
+            save_search,
+            remove_saved_search,
+            digests,
+            load_digest,
+            save_digest,
+            delete_digest,
+            preview_briefing,
+            export_briefing,
+            open_external,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("error[app.start]: {e}");
+        std::process::exit(1);
+    }
+}
