@@ -1,0 +1,110 @@
+// The only module that talks to the shell. Every command is typed with the bindings generated
+// from the Rust DTOs (src/ipc/bindings, checked by a test in src-tauri).
+import { invoke, Channel } from "@tauri-apps/api/core";
+
+import type { BriefingPreview } from "./bindings/BriefingPreview";
+import type { ClipDetail } from "./bindings/ClipDetail";
+import type { DigestDto } from "./bindings/DigestDto";
+import type { DigestSummary } from "./bindings/DigestSummary";
+import type { IpcError } from "./bindings/IpcError";
+import type { JobEvent } from "./bindings/JobEvent";
+import type { RulePreviewDto } from "./bindings/RulePreviewDto";
+import type { SavedSearchDto } from "./bindings/SavedSearchDto";
+import type { SearchPage } from "./bindings/SearchPage";
+import type { SuggestionDto } from "./bindings/SuggestionDto";
+import type { TagChangeDto } from "./bindings/TagChangeDto";
+import type { Taxonomy } from "./bindings/Taxonomy";
+
+export type * from "./bindings/BriefingPreview";
+export type * from "./bindings/BriefingGroup";
+export type * from "./bindings/BriefingItem";
+export type * from "./bindings/ClipDetail";
+export type * from "./bindings/ClipRow";
+export type * from "./bindings/DigestDto";
+export type * from "./bindings/DigestSummary";
+export type * from "./bindings/Facet";
+export type * from "./bindings/FacetSet";
+export type * from "./bindings/IpcError";
+export type * from "./bindings/ItemChoiceDto";
+export type * from "./bindings/JobEvent";
+export type * from "./bindings/SearchPage";
+export type * from "./bindings/SuggestionDto";
+export type * from "./bindings/TagChip";
+export type * from "./bindings/Taxonomy";
+export type * from "./bindings/TopicDto";
+export type * from "./bindings/ActorDto";
+export type * from "./bindings/HighlightDto";
+export type * from "./bindings/RulePreviewDto";
+export type * from "./bindings/SavedSearchDto";
+export type * from "./bindings/Snapshot";
+export type * from "./bindings/TagChangeDto";
+
+/** An error from the shell: branch on `code`, show `message`. */
+export class AppError extends Error {
+  code: string;
+  constructor(e: IpcError) {
+    super(e.message);
+    this.code = e.code;
+  }
+}
+
+function isIpcError(e: unknown): e is IpcError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw new AppError(isIpcError(e) ? e : { code: "app.ipc", message: String(e) });
+  }
+}
+
+export const api = {
+  search: (query: string, offset: number, limit: number, sort: string, facets: boolean) =>
+    call<SearchPage>("search", { query, offset, limit, sort, facets }),
+  getClip: (id: number) => call<ClipDetail>("get_clip", { id }),
+  clipUrls(urls: string[], tags: string[], onEvent: (e: JobEvent) => void): Promise<number> {
+    const events = new Channel<JobEvent>();
+    events.onmessage = onEvent;
+    return call<number>("clip_urls", { urls, tags, events });
+  },
+  cancelJob: (job: number) => call<void>("cancel_job", { job }),
+  suggestions: (id: number) => call<SuggestionDto[]>("suggestions", { id }),
+  acceptSuggestion: (id: number, name: string, actorType: string | null) =>
+    call<void>("accept_suggestion", { id, name, actorType }),
+  dismissSuggestion: (name: string) => call<void>("dismiss_suggestion", { name }),
+  tagClips: (ids: number[], add: string[], remove: string[]) => call<TagChangeDto>("tag_clips", { ids, add, remove }),
+  setNote: (id: number, note: string) => call<void>("set_note", { id, note }),
+  addHighlight: (id: number, quote: string, note: string | null) => call<number>("add_highlight", { id, quote, note }),
+  removeHighlight: (highlight: number) => call<void>("remove_highlight", { highlight }),
+  taxonomy: () => call<Taxonomy>("taxonomy"),
+  addTopic: (path: string) => call<number>("add_topic", { path }),
+  addActor: (name: string, actorType: string | null, aliases: string[]) =>
+    call<number>("add_actor", { name, actorType, aliases }),
+  editAliases: (actor: string, add: string[], remove: string[]) => call<void>("edit_aliases", { actor, add, remove }),
+  renameTag: (tag: string, newName: string) => call<void>("rename_tag", { tag, newName }),
+  moveTopic: (topic: string, newParent: string | null) => call<void>("move_topic", { topic, newParent }),
+  mergeTags: (from: string, into: string) => call<void>("merge_tags", { from, into }),
+  deleteTag: (tag: string) => call<void>("delete_tag", { tag }),
+  previewRule: (topic: string, rule: string) => call<RulePreviewDto>("preview_rule", { topic, rule }),
+  setRule: (topic: string, rule: string | null, apply: boolean) => call<RulePreviewDto>("set_rule", { topic, rule, apply }),
+  retag(onEvent: (e: JobEvent) => void): Promise<void> {
+    const events = new Channel<JobEvent>();
+    events.onmessage = onEvent;
+    return call<void>("retag", { events });
+  },
+  savedSearches: () => call<SavedSearchDto[]>("saved_searches"),
+  saveSearch: (name: string, query: string) => call<void>("save_search", { name, query }),
+  removeSavedSearch: (name: string) => call<void>("remove_saved_search", { name }),
+  digests: () => call<DigestSummary[]>("digests"),
+  loadDigest: (id: number) => call<DigestDto>("load_digest", { id }),
+  saveDigest: (digest: DigestDto) => call<number>("save_digest", { digest }),
+  deleteDigest: (id: number) => call<void>("delete_digest", { id }),
+  previewBriefing: (digest: DigestDto, maxPages: number) => call<BriefingPreview>("preview_briefing", { digest, maxPages }),
+  /** Asks where to save (native dialog), then writes the briefing there. Resolves to the path, or null if cancelled. */
+  exportBriefing: (digest: DigestDto, format: "pdf" | "md" | "html") =>
+    call<string | null>("export_briefing", { digest, format }),
+  /** Opens a link in the system browser, never in the app window. */
+  openExternal: (url: string) => call<void>("open_external", { url }),
+};

@@ -1,0 +1,126 @@
+// Application state shared by the views (Svelte 5 runes).
+import { api, AppError } from "../ipc/api";
+import type { ClipRow, FacetSet } from "../ipc/api";
+
+export type View = "library" | "taxonomy" | "briefings";
+
+class AppState {
+  view = $state<View>("library");
+  query = $state("");
+  sort = $state<"relevance" | "newest" | "oldest">("newest");
+  total = $state(0);
+  /** Loaded rows by position in the result list (sparse: pages load as the list scrolls). */
+  rows = $state<Record<number, ClipRow>>({});
+  facets = $state<FacetSet | null>(null);
+  /** The clip open in the reader. */
+  current = $state<number | null>(null);
+  selected = $state<Set<number>>(new Set());
+  error = $state<string | null>(null);
+  errorCode = $state<string | null>(null);
+  toast = $state<string | null>(null);
+  showClip = $state(false);
+  showHelp = $state(false);
+  showCheatsheet = $state(false);
+  /** Bumped when the library changes, so views reload. */
+  generation = $state(0);
+  searchMs = $state(0);
+  /** "topic:Path" and "actor:Name" of every tag, for completion in tag fields. */
+  tagNames = $state<string[]>([]);
+  private requestSeq = 0;
+  private pending = new Set<number>();
+
+  fail(e: unknown) {
+    if (e instanceof AppError) {
+      this.error = e.message;
+      this.errorCode = e.code;
+    } else {
+      this.error = String(e);
+      this.errorCode = "app.unknown";
+    }
+  }
+
+  say(message: string) {
+    this.toast = message;
+    setTimeout(() => {
+      if (this.toast === message) this.toast = null;
+    }, 3500);
+  }
+
+  /** Runs the current query from the top: total, first page, facets. */
+  async refresh() {
+    const seq = ++this.requestSeq;
+    const started = performance.now();
+    try {
+      const page = await api.search(this.query, 0, 100, this.sort, true);
+      if (seq !== this.requestSeq) return;
+      const rows: Record<number, ClipRow> = {};
+      page.rows.forEach((r, i) => (rows[i] = r));
+      this.rows = rows;
+      this.pending.clear();
+      this.total = page.total;
+      this.facets = page.facets;
+      this.error = null;
+      this.errorCode = null;
+      this.searchMs = Math.round(performance.now() - started);
+      if (this.current === null && page.rows.length > 0) this.current = page.rows[0].id;
+    } catch (e) {
+      if (seq !== this.requestSeq) return;
+      this.fail(e);
+    }
+  }
+
+  /** Loads the page of rows around `index` if it is not loaded yet. */
+  async ensure(index: number) {
+    const pageSize = 100;
+    const start = Math.floor(index / pageSize) * pageSize;
+    if (this.rows[start] || this.pending.has(start) || start >= this.total) return;
+    this.pending.add(start);
+    const seq = this.requestSeq;
+    try {
+      const page = await api.search(this.query, start, pageSize, this.sort, false);
+      if (seq !== this.requestSeq) return;
+      const rows = { ...this.rows };
+      page.rows.forEach((r, i) => (rows[start + i] = r));
+      this.rows = rows;
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.pending.delete(start);
+    }
+  }
+
+  /** Adds a field filter to the query ("topic:Syria"), as a facet click does. */
+  refine(field: string, value: string) {
+    const quoted = /[\s"():]/.test(value) ? `"${value.replace(/"/g, "")}"` : value;
+    const term = `${field}:${quoted}`;
+    if (!this.query.includes(term)) this.query = this.query.trim() ? `${this.query.trim()} ${term}` : term;
+    this.refresh();
+  }
+
+  /** Moves the reader to the next (+1) or previous (−1) clip of the list. */
+  async step(delta: number) {
+    const ids = Object.entries(this.rows).sort((a, b) => Number(a[0]) - Number(b[0]));
+    const at = ids.findIndex(([, r]) => r.id === this.current);
+    const next = at < 0 ? 0 : Math.max(0, Math.min(this.total - 1, at + delta));
+    await this.ensure(next);
+    const row = this.rows[next];
+    if (row) this.current = row.id;
+  }
+
+  changed() {
+    this.generation++;
+    this.refresh();
+    this.loadTags();
+  }
+
+  async loadTags() {
+    try {
+      const t = await api.taxonomy();
+      this.tagNames = [...t.topics.map((x) => `topic:${x.path}`), ...t.actors.map((x) => `actor:${x.name}`)];
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+}
+
+export const app = new AppState();
