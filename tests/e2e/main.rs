@@ -1,0 +1,441 @@
+//! End-to-end tests of the desktop app: the real binary in a real WebKit window, driven through
+//! WebDriver. Each test starts its own X server (Xvfb), `tauri-driver` (which runs Debian's
+//! `WebKitWebDriver`) and the app with a temporary library, a test profile and an export folder;
+//! pages come from a local HTTP server. Nothing reaches the network or the user's library.
+//!
+//! Needs `Xvfb`, `/usr/bin/WebKitWebDriver` (package `webkit2gtk-driver`) and `tauri-driver`
+//! (`cargo install tauri-driver --locked`); `make test` installs them.
+
+#[path = "../support/server.rs"]
+#[allow(dead_code)]
+mod server;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// One app at a time: two WebKit windows at once on a 2-core machine only make both slow.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A process killed when the test ends, whatever happens.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < WAIT, "{what} did not listen on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    let candidates = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("tauri-driver")).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver")));
+    for c in candidates {
+        if c.is_file() {
+            return c;
+        }
+    }
+    panic!("tauri-driver not found: run `make test` (or `cargo install tauri-driver --locked --version ^2`)")
+}
+
+/// The app under test, its library and where it exports.
+struct App {
+    client: Client,
+    dir: tempfile::TempDir,
+    _driver: Reaped,
+    _xvfb: Reaped,
+}
+
+impl App {
+    async fn start() -> App {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("export")).expect("export dir");
+
+        // Xvfb picks a free display and prints its number on the descriptor we give it.
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb (package xvfb)");
+        let mut line = String::new();
+        BufReader::new(xvfb.stdout.take().expect("Xvfb stdout")).read_line(&mut line).expect("Xvfb display");
+        let display = format!(":{}", line.trim());
+        let xvfb = Reaped(xvfb);
+
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("DISPLAY", &display)
+            .env("CLIPDESK_DB", dir.path().join("library.sqlite"))
+            .env("CLIPDESK_PROFILE", "test")
+            .env("CLIPDESK_EXPORT_DIR", dir.path().join("export"))
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tauri-driver");
+        let driver = Reaped(driver);
+        wait_for_port(port, "tauri-driver");
+        wait_for_port(native_port, "WebKitWebDriver");
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": env!("CARGO_BIN_EXE_clipdesk-app") }));
+        // WebDriver speaks plain HTTP on 127.0.0.1: no TLS stack needed.
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("WebDriver session");
+        let app = App { client, dir, _driver: driver, _xvfb: xvfb };
+        app.find("[data-testid=open-clip]").await;
+        app
+    }
+
+    fn library(&self) -> PathBuf {
+        self.dir.path().join("library.sqlite")
+    }
+
+    async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.clear().await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        // WebDriver's Enter key is U+E007; WebKitWebDriver drops a bare "\n".
+        let keys = text.replace('\n', "\u{E007}");
+        el.send_keys(&keys).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// Sets a field's value as a user would and tells the page (for fields WebDriver types badly
+    /// into, such as dates).
+    async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.js(
+            "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+             el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![json!(css), json!(value)],
+        )
+        .await;
+    }
+
+    async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client.execute(script, args).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
+    /// Waits until `script` returns a truthy value; returns it.
+    async fn until(&self, what: &str, script: &str, args: Vec<Value>) -> Value {
+        let start = Instant::now();
+        loop {
+            let v = self.js(script, args.clone()).await;
+            let truthy = !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
+            if truthy {
+                return v;
+            }
+            assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    }
+
+    /// Saves what the window shows to `$CLIPDESK_SCREENSHOTS/NAME.png` (`make test` points it at
+    /// `docs/screenshots/`; else a folder under the target directory), after the page has painted.
+    async fn screenshot(&self, name: &str) {
+        let _ =
+            self.client.execute_async("requestAnimationFrame(() => requestAnimationFrame(arguments[0]))", vec![]).await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let dir = std::env::var_os("CLIPDESK_SCREENSHOTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots"));
+        std::fs::create_dir_all(&dir).expect("screenshots dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// Clips `urls` through the clip dialog; returns each URL's final state ("created", …).
+    async fn clip(&self, urls: &[String]) -> Vec<String> {
+        self.click("[data-testid=open-clip]").await;
+        self.type_into("[data-testid=clip-urls]", &urls.join("\n")).await;
+        self.click("[data-testid=clip-submit]").await;
+        self.until(
+            "every URL to finish",
+            "const s = [...document.querySelectorAll('[data-testid=clip-status]')];
+             return s.length > 0 && s.every(e => !['waiting', 'working'].includes(e.dataset.state))
+                 && !!document.querySelector('[data-testid=clip-done]');",
+            vec![],
+        )
+        .await;
+        let states = self
+            .js("return [...document.querySelectorAll('[data-testid=clip-status]')].map(e => e.dataset.state)", vec![])
+            .await;
+        self.click("[data-testid=clip-done]").await;
+        states.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+
+    async fn open_clip_titled(&self, title: &str) {
+        self.until(
+            "the clip in the list",
+            "return [...document.querySelectorAll('[data-testid=clip-row]')].some(r => r.textContent.includes(arguments[0]))",
+            vec![json!(title)],
+        )
+        .await;
+        self.js(
+            "[...document.querySelectorAll('[data-testid=clip-row]')].find(r => r.textContent.includes(arguments[0])).click()",
+            vec![json!(title)],
+        )
+        .await;
+        self.until(
+            "the reader to show the clip",
+            "const t = document.querySelector('[data-testid=reader-title]'); return t && t.textContent === arguments[0];",
+            vec![json!(title)],
+        )
+        .await;
+    }
+}
+
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext").arg(path).arg("-").output().expect("pdftotext (package poppler-utils)");
+    assert!(out.status.success(), "pdftotext failed on {}", path.display());
+    String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pages_server() -> server::TestServer {
+    server::TestServer::start(server::page_routes(&repo().join("tests/fixtures/pages")))
+}
+
+const SEED_TITLE: &str = "Putin calls Obama to discuss ‘better coordination’ in Syria";
+
+/// The flow a new analyst follows: clip a page → it is listed → read it → accept an actor the
+/// reader suggests and add a topic → search finds it with a highlighted snippet → build a
+/// briefing → export a PDF with the headline in it. Screenshots of each view go to
+/// `docs/screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clip_read_tag_search_and_export_a_briefing() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let pages = pages_server();
+    let app = App::start().await;
+
+    // An empty library says how to start.
+    assert!(app.text("[data-testid=clip-list]").await.contains("Your library is empty"));
+
+    // Clip: the page and a link that fails with a coded error; the library keeps the good one.
+    let states = app.clip(&[pages.url("/pages/seed-article.html"), pages.url("/pages/missing.html")]).await;
+    assert_eq!(states, ["created", "failed"]);
+    app.open_clip_titled(SEED_TITLE).await;
+    // Clipping the same page again points at the existing clip.
+    assert_eq!(app.clip(&[pages.url("/pages/seed-article.html")]).await, ["duplicate"]);
+
+    // Read: the sanitized article, with provenance.
+    let article = app.text("[data-testid=article]").await;
+    assert!(article.contains("Obama"), "article text shown: {article:.200}");
+    app.click("[data-testid=provenance-toggle]").await;
+    let sha = app.text("[data-testid=sha256]").await;
+    assert_eq!(sha.len(), 64, "snapshot SHA-256 shown: {sha}");
+    app.screenshot("reader").await;
+
+    // Tag: accept the first actor the reader suggests, add a topic by typing it.
+    let suggestion = app.text("[data-testid=accept-suggestion]").await;
+    let actor = suggestion.trim_start_matches('＋').trim().to_owned();
+    assert!(!actor.is_empty());
+    app.click("[data-testid=accept-suggestion]").await;
+    app.type_into("[data-testid=add-tag]", "Syria talks\n").await;
+    app.until(
+        "both tags on the clip",
+        "const t = document.querySelector('[data-testid=tags]').textContent;
+         return t.includes(arguments[0]) && t.includes('Syria talks');",
+        vec![json!(actor)],
+    )
+    .await;
+    // Regression: an accepted suggestion stayed on offer beside its new tag.
+    app.until(
+        "the accepted suggestion to leave the list",
+        "return ![...document.querySelectorAll('[data-testid=accept-suggestion]')].some(b => b.textContent.includes(arguments[0]))",
+        vec![json!(actor)],
+    )
+    .await;
+    let conn = rusqlite::Connection::open(app.library()).expect("open library");
+    let tagged: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM clip_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name IN (?1, 'Syria talks')",
+            [&actor],
+            |r| r.get(0),
+        )
+        .expect("count tags");
+    assert_eq!(tagged, 2, "both tags stored in the library");
+
+    // Search: as you type, with a highlighted snippet; a facet narrows to the topic.
+    app.type_into("[data-testid=search]", "coordination").await;
+    app.until(
+        "a snippet with the match marked",
+        "return [...document.querySelectorAll('[data-testid=snippet] mark')].some(m => /coordination/i.test(m.textContent))",
+        vec![],
+    )
+    .await;
+    assert!(app.text("[data-testid=result-count]").await.starts_with("1 clip"));
+    app.type_into("[data-testid=search]", "topic:\"Syria talks\" obama").await;
+    app.until(
+        "the topic search",
+        "return document.querySelector('[data-testid=result-count]')?.textContent.startsWith('1 clip')",
+        vec![],
+    )
+    .await;
+    app.screenshot("library").await;
+    // A broken query explains itself instead of showing nothing.
+    app.type_into("[data-testid=search]", "(obama").await;
+    let code = app
+        .until("the syntax error", "return document.querySelector('[data-testid=search-error]')?.dataset.code", vec![])
+        .await;
+    assert_eq!(code, json!("query.syntax"));
+    app.set_value("[data-testid=search]", "").await;
+
+    // Taxonomy view lists the new topic.
+    app.click("[data-testid=nav-taxonomy]").await;
+    app.until(
+        "the topic in the tree",
+        "return document.querySelector('[data-testid=topic-tree]')?.textContent.includes('Syria talks')",
+        vec![],
+    )
+    .await;
+    app.screenshot("taxonomy").await;
+
+    // Briefing: the topic's clips, no period; the preview renders pages; export writes a PDF.
+    app.click("[data-testid=nav-briefings]").await;
+    app.set_value("[data-testid=briefing-title]", "Syria morning brief").await;
+    app.set_value("[data-testid=briefing-from]", "").await;
+    app.set_value("[data-testid=briefing-query]", "topic:\"Syria talks\"").await;
+    app.until(
+        "the briefing item",
+        "return [...document.querySelectorAll('[data-testid=briefing-item]')].some(i => i.textContent.includes(arguments[0]))",
+        vec![json!(SEED_TITLE)],
+    )
+    .await;
+    app.find("[data-testid=preview-page]").await;
+    app.screenshot("briefing").await;
+    app.click("[data-testid=export-pdf]").await;
+    let pdf = app.dir.path().join("export/Syria morning brief.pdf");
+    let start = Instant::now();
+    while std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0) == 0 {
+        assert!(start.elapsed() < WAIT, "the PDF was not exported to {}", pdf.display());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Syria morning brief"), "title in the PDF");
+    assert!(text.contains("Putin calls Obama to discuss"), "headline in the PDF: {text:.300}");
+
+    // Save the briefing: it is listed for next time.
+    app.click("[data-testid=briefing-save]").await;
+    let saved: i64 = conn.query_row("SELECT count(*) FROM digest", [], |r| r.get(0)).expect("count digests");
+    let start = Instant::now();
+    let mut saved = saved;
+    while saved == 0 && start.elapsed() < WAIT {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        saved = conn.query_row("SELECT count(*) FROM digest", [], |r| r.get(0)).expect("count digests");
+    }
+    assert_eq!(saved, 1, "briefing saved in the library");
+
+    // The clip dialog, for the README.
+    app.click("[data-testid=nav-library]").await;
+    app.click("[data-testid=open-clip]").await;
+    app.type_into(
+        "[data-testid=clip-urls]",
+        "https://www.example.org/news/2026/11/27/ceasefire-talks\nhttps://www.example.com/world/sanctions-package",
+    )
+    .await;
+    app.screenshot("clip-dialog").await;
+    let _ = app.client.clone().close().await;
+}
+
+/// Regression: a page carrying `<script>`, `onerror=`, `javascript:` links, `<iframe>` and an
+/// attempt to call the app's commands is shown without running any of it — the marker it tries
+/// to set stays absent and the library is unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_page_cannot_run_script_or_reach_the_app() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let pages = pages_server();
+    let app = App::start().await;
+    let states = app.clip(&[pages.url("/pages/hostile.html"), pages.url("/pages/hostile-ipc.html")]).await;
+    assert_eq!(states, ["created", "created"]);
+
+    let conn = rusqlite::Connection::open(app.library()).expect("open library");
+    let snapshot = |conn: &rusqlite::Connection| -> (i64, i64, i64) {
+        conn.query_row(
+            "SELECT (SELECT count(*) FROM clip), (SELECT count(*) FROM clip WHERE note IS NOT NULL),
+                    (SELECT count(*) FROM tag)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("library state")
+    };
+    let before = snapshot(&conn);
+
+    for title in ["#panic(\"x\") *bold* $x$ <lbl> @ref", "Harbour board approves new ferry schedule"] {
+        app.open_clip_titled(title).await;
+        // Hover and click what the page wired up, as a curious reader would.
+        app.js(
+            "for (const el of document.querySelectorAll('[data-testid=article] *')) {
+               el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
+             }",
+            vec![],
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let state = app
+            .js(
+                "const a = document.querySelector('[data-testid=article]');
+                 return {
+                   pwned: typeof window.__clipdesk_pwned,
+                   scripts: a.querySelectorAll('script, iframe, object, embed, form, style, svg').length,
+                   handlers: [...a.querySelectorAll('*')].filter(e => [...e.attributes].some(x => x.name.startsWith('on'))).length,
+                   scriptLinks: [...a.querySelectorAll('a[href]')].filter(l => !/^(https?|mailto):/i.test(l.getAttribute('href'))).length,
+                 };",
+                vec![],
+            )
+            .await;
+        assert_eq!(state, json!({"pwned": "undefined", "scripts": 0, "handlers": 0, "scriptLinks": 0}), "{title}");
+    }
+    assert_eq!(snapshot(&conn), before, "the hostile pages changed the library");
+    let _ = app.client.clone().close().await;
+}
