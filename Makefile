@@ -1,6 +1,7 @@
 # Clipdesk — the two commands a fresh Debian machine needs:
 #   make run    installs what is missing, builds, launches the desktop app on the default library
-#   make test   every check CI runs (format, lints, all tests)
+#   make test   every check CI runs (format, lints, UI type check, all tests incl. the app's
+#               end-to-end tests in a real WebKit window under Xvfb)
 # Installing is idempotent: packages already present are not touched.
 
 SHELL := /bin/bash
@@ -11,6 +12,12 @@ CARGO ?= cargo
 # briefings bundle (copied into fonts/, see fonts/README.md).
 APT_CORE := build-essential pkg-config poppler-utils mupdf-tools qpdf fonts-noto-cjk
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# The desktop app (Tauri 2 on WebKitGTK) and its end-to-end tests (WebDriver under Xvfb).
+APT_APP := libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libgtk-3-dev
+APT_E2E := xvfb xauth webkit2gtk-driver
+# The UI is built with Vite 7, which needs Node.js 20.19 or later.
+NODE_MIN := 20.19
+TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
 
 define apt_install
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
@@ -21,12 +28,43 @@ define apt_install
 	fi
 endef
 
-.PHONY: test deps-core fonts fmt-check lint unit bench clean-data
+apt_install_inline = echo "make: installing Debian packages: $(1)"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(1)
 
-test: deps-core fonts fmt-check lint unit
+.PHONY: run test deps-core deps-app deps-e2e node ui-deps ui ui-check fonts fmt-check lint unit bench
+
+run: deps-core deps-app fonts ui
+	$(CARGO) run -p clipdesk-app
+
+test: deps-core deps-app deps-e2e fonts ui fmt-check ui-check lint unit
 
 deps-core:
 	$(call apt_install,$(APT_CORE))
+
+deps-app: node
+	$(call apt_install,$(APT_APP))
+
+deps-e2e: $(TAURI_DRIVER)
+	$(call apt_install,$(APT_E2E))
+
+$(TAURI_DRIVER):
+	$(CARGO) install tauri-driver --locked --version ^2
+
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { $(call apt_install_inline,nodejs npm); }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number), [c,d]="$(NODE_MIN)".split(".").map(Number); \
+		if (a < c || (a === c && b < d)) { console.error("make: Node.js $(NODE_MIN)+ is needed to build the UI, found " + process.versions.node + " (https://nodejs.org or NodeSource packages)"); process.exit(1) }'
+
+# npm packages, exactly as locked; reinstalled only when the lock file changes.
+ui-deps: ui/node_modules/.package-lock.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json | node
+	cd ui && npm ci --no-audit --no-fund
+
+ui: ui-deps
+	cd ui && npm run build
+
+ui-check: ui-deps
+	cd ui && npm run check
 
 fonts: fonts/NotoSansCJK-Regular.ttc
 
@@ -39,8 +77,9 @@ fmt-check:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# The end-to-end tests save their screenshots of each view into docs/screenshots/.
 unit:
-	$(CARGO) test --workspace
+	CLIPDESK_SCREENSHOTS=$(CURDIR)/docs/screenshots $(CARGO) test --workspace
 
 # Benchmarks are not tests: they measure and write docs/benchmarks.md.
 bench: fonts
