@@ -73,6 +73,14 @@ fn same_site(a: &Url, b: &Url) -> bool {
 /// came from.
 pub fn saved_page(bytes: Vec<u8>, url: &str) -> Result<Page> {
     let url = parse_web_url(url)?;
+    // The same bound as a fetched page after decompression.
+    let limit = crate::fetch::Limits::default().max_decoded;
+    if bytes.len() as u64 > limit {
+        return Err(crate::Error::input(
+            "input.too_large",
+            format!("the saved page is {} MB; pages over {} MB are not articles", bytes.len() >> 20, limit >> 20),
+        ));
+    }
     Ok(Page {
         requested_url: url.clone(),
         final_url: url,

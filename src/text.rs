@@ -21,6 +21,34 @@ pub fn collapse_ws(s: &str) -> String {
     out
 }
 
+/// Whether `c` is a control character that carries no text: C0 controls other than tab, line
+/// feed, carriage return and form feed; DEL; the C1 range. Pages contain them by accident (bad
+/// conversions) or on purpose (to confuse parsers and terminals).
+pub fn is_stray_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || c == '\u{7f}'
+}
+
+/// `s` without stray control characters (see [`is_stray_control`]); borrowed when there are none.
+pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(is_stray_control) {
+        std::borrow::Cow::Owned(s.chars().filter(|c| !is_stray_control(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub fn truncate_bytes(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 /// White space as a reader sees it.
 pub fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}' || c == '\u{2007}'
