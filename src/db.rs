@@ -59,6 +59,10 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
+    // A library may come from someone else: its schema (triggers, views) may not call functions
+    // with side effects, and SQL cannot corrupt the file's structure on purpose.
+    conn.pragma_update(None, "trusted_schema", false)?;
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // 32 MB of page cache: the index of a large library stays in memory while searching and
     // bulk imports do not thrash.
