@@ -27,6 +27,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -39,6 +45,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Input { code, .. } => code,
             Error::Io { .. } => "io",
+            Error::Write { .. } => "io.write",
         }
     }
 

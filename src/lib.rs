@@ -7,6 +7,7 @@
 //! [`extract`] turns it into an article (clean text, sanitized HTML, metadata), [`library`] stores it
 //! with its snapshot in one transaction. [`clip`] ties the three together.
 
+pub mod archive;
 pub mod canon;
 pub mod clip;
 pub mod db;

@@ -87,6 +87,26 @@ enum Command {
         /// The note (empty to clear)
         text: String,
     },
+    /// Copy the library to FILE (SQLite online backup: consistent while the app runs)
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Export everything (clips, snapshots, tags, aliases, rules, highlights, notes, saved
+    /// searches, briefings) to a JSON file, or into a directory
+    Export {
+        #[arg(long, default_value = "json", value_parser = ["json"])]
+        format: String,
+        #[arg(value_name = "DIR|FILE")]
+        path: PathBuf,
+    },
+    /// Import an export into a new, empty library (--db NEW.sqlite)
+    Import {
+        #[arg(value_name = "DIR|FILE")]
+        path: PathBuf,
+    },
 }
 
 const SEARCH_HELP: &str = "Search the library.
@@ -165,6 +185,30 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Note { id, text } => {
             library.set_note(id, Some(&text))?;
             out.done(serde_json::json!({"id": id, "note": text}), "note saved");
+            Ok(Status::Ok)
+        }
+        Command::Backup { file, force } => {
+            let r = clipdesk::archive::backup(library.conn(), &file, force)?;
+            out.done(
+                serde_json::json!({"path": r.path, "clips": r.clips, "bytes": r.bytes}),
+                &format!("backup of {} clips → {} ({:.1} MB)", r.clips, r.path.display(), r.bytes as f64 / 1e6),
+            );
+            Ok(Status::Ok)
+        }
+        Command::Export { format: _, path } => {
+            let r = clipdesk::archive::export(library.conn(), &path)?;
+            out.done(
+                serde_json::json!({"path": r.path, "clips": r.clips, "bytes": r.bytes, "rows": r.rows}),
+                &format!("exported {} clips → {} ({:.1} MB)", r.clips, r.path.display(), r.bytes as f64 / 1e6),
+            );
+            Ok(Status::Ok)
+        }
+        Command::Import { path } => {
+            let r = library.import(&path)?;
+            out.done(
+                serde_json::json!({"path": r.path, "clips": r.clips, "rows": r.rows}),
+                &format!("imported {} clips from {}", r.clips, r.path.display()),
+            );
             Ok(Status::Ok)
         }
     }

@@ -1,0 +1,358 @@
+//! Backups and full exports of a library.
+//!
+//! - [`backup`] copies the library with SQLite's online backup API in one step, inside one read
+//!   transaction, so the copy is consistent even while the app or another CLI writes; the copy is
+//!   checked and then renamed into place.
+//! - [`export`] writes everything a library holds (clips, bodies, snapshots, URL keys, tags,
+//!   aliases, rules, suggestions dismissed, highlights, notes, saved searches, briefings, settings)
+//!   as one JSON document: per table, its column names and rows. Values keep their SQLite types;
+//!   BLOBs (the zstd-compressed snapshots) are `{"$blob": "<base64>"}`. The full-text index is
+//!   not exported: it is derived, and [`import`] rebuilds it.
+//! - [`import`] loads such a document into an empty library, in one transaction, giving a library
+//!   identical to the one exported (same ids, same rows).
+//!
+//! The table list is written out rather than read from `sqlite_master` so that an export never
+//! contains something we did not mean to ship, and a test fails when a migration adds a table that
+//! is not listed here.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+use rusqlite::{Connection, TransactionBehavior};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::db::SCHEMA_VERSION;
+use crate::error::{Error, Result};
+
+/// The `format` field of an export.
+pub const FORMAT: &str = "clipdesk-export";
+/// The version of the export format this binary writes and reads.
+pub const FORMAT_VERSION: i64 = 1;
+/// The file name of the export inside a directory.
+pub const FILE_NAME: &str = "clipdesk-export.json";
+
+/// Every table of the library, parents before children (the order rows are imported in).
+pub const TABLES: &[&str] = &[
+    "clip",
+    "clip_body",
+    "clip_url",
+    "snapshot",
+    "tag",
+    "tag_alias",
+    "clip_tag",
+    "clip_tag_rejected",
+    "dismissed_suggestion",
+    "highlight",
+    "saved_search",
+    "digest",
+    "digest_item",
+    "setting",
+];
+
+/// Tables that are derived from the others and rebuilt on import: the full-text index and
+/// SQLite's own bookkeeping.
+pub fn is_derived(table: &str) -> bool {
+    table.starts_with("clip_fts") || table.starts_with("sqlite_")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Rows per table.
+    pub rows: BTreeMap<String, usize>,
+    pub clips: usize,
+    pub bytes: u64,
+    /// Where the export or backup was written (the file inside a directory target).
+    pub path: PathBuf,
+}
+
+fn write_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Write { path: path.to_owned(), source }
+}
+
+/// A sibling temporary path, renamed over the target once complete.
+fn temp_beside(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".partial-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Copies the library to `dest` with SQLite's online backup, consistent while others write.
+/// Refuses to overwrite an existing file unless `overwrite`.
+pub fn backup(conn: &Connection, dest: &Path, overwrite: bool) -> Result<Report> {
+    if dest.exists() && !overwrite {
+        return Err(Error::input(
+            "backup.exists",
+            format!("{} exists; choose another name or pass --force", dest.display()),
+        ));
+    }
+    let tmp = temp_beside(dest);
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| -> Result<Report> {
+        {
+            let mut out = Connection::open(&tmp)
+                .map_err(|e| Error::input("backup.open", format!("cannot create {}: {e}", tmp.display())))?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut out)?;
+            // All pages in one step: one read transaction, so a concurrent writer cannot make the
+            // copy restart or mix two states of the library.
+            backup.step(-1)?;
+            drop(backup);
+            let check: String = out.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+            if check != "ok" {
+                return Err(Error::input("backup.corrupt", format!("the copy failed its check: {check}")));
+            }
+            // A single self-contained file: no -wal beside it.
+            out.pragma_update(None, "journal_mode", "DELETE")?;
+        }
+        let clips = count(&Connection::open(&tmp)?, "clip")?;
+        std::fs::rename(&tmp, dest).map_err(write_err(dest))?;
+        let bytes = std::fs::metadata(dest).map_err(write_err(dest))?.len();
+        Ok(Report { rows: BTreeMap::new(), clips, bytes, path: dest.to_owned() })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn count(conn: &Connection, table: &str) -> Result<usize> {
+    let n: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0))?;
+    Ok(n as usize)
+}
+
+fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+    let cols = stmt.query_map([table], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(cols)
+}
+
+fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+fn to_json(v: ValueRef) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => {
+            let mut m = serde_json::Map::new();
+            m.insert("$blob".into(), Value::String(base64::engine::general_purpose::STANDARD.encode(b)));
+            Value::Object(m)
+        }
+    }
+}
+
+fn from_json(v: &Value, table: &str, column: &str) -> Result<SqlValue> {
+    let bad = || Error::input("import.bad_value", format!("{table}.{column}: unexpected value {v}"));
+    Ok(match v {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().ok_or_else(bad)?),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Object(m) => match (m.len(), m.get("$blob").and_then(Value::as_str)) {
+            (1, Some(b64)) => SqlValue::Blob(base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad())?),
+            _ => return Err(bad()),
+        },
+        Value::Array(_) => return Err(bad()),
+    })
+}
+
+/// Writes the whole library as one JSON document to `target` (a file, or a directory that gets
+/// [`FILE_NAME`]). Reads inside one transaction, so the export is one consistent state.
+pub fn export(conn: &Connection, target: &Path) -> Result<Report> {
+    let path = if target.is_dir() { target.join(FILE_NAME) } else { target.to_owned() };
+    let tmp = temp_beside(&path);
+    let result = (|| -> Result<Report> {
+        let tx = conn.unchecked_transaction()?;
+        let file = File::create(&tmp).map_err(write_err(&tmp))?;
+        let mut out = BufWriter::new(file);
+        let w = write_err(&tmp);
+        write!(
+            out,
+            "{{\"format\":{},\"format_version\":{FORMAT_VERSION},\"schema_version\":{},\"generator\":{},\"exported_at\":{},\"tables\":{{",
+            Value::from(FORMAT),
+            crate::db::user_version(&tx)?,
+            Value::from(format!("clipdesk {}", env!("CARGO_PKG_VERSION"))),
+            Value::from(crate::model::time_to_db(&chrono::Utc::now())),
+        )
+        .map_err(&w)?;
+        let mut rows_per_table = BTreeMap::new();
+        for (i, table) in TABLES.iter().enumerate() {
+            let cols = columns(&tx, table)?;
+            write!(
+                out,
+                "{}\n{}:{{\"columns\":{},\"rows\":[",
+                if i > 0 { "," } else { "" },
+                Value::from(*table),
+                Value::from(cols.clone())
+            )
+            .map_err(&w)?;
+            let list = cols.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
+            // Primary-key order, so two exports of the same library are byte for byte the same.
+            let mut stmt = tx.prepare(&format!("SELECT {list} FROM {} ORDER BY 1, 2", quote(table)))?;
+            let mut rows = stmt.query([])?;
+            let mut n = 0;
+            while let Some(row) = rows.next()? {
+                let values: Vec<Value> =
+                    (0..cols.len()).map(|c| row.get_ref(c).map(to_json)).collect::<rusqlite::Result<_>>()?;
+                if n > 0 {
+                    out.write_all(b",").map_err(&w)?;
+                }
+                out.write_all(b"\n").map_err(&w)?;
+                serde_json::to_writer(&mut out, &values)
+                    .map_err(|e| Error::Write { path: tmp.clone(), source: e.into() })?;
+                n += 1;
+            }
+            out.write_all(b"]}").map_err(&w)?;
+            rows_per_table.insert((*table).to_owned(), n);
+        }
+        out.write_all(b"\n}}\n").map_err(&w)?;
+        let file = out.into_inner().map_err(|e| Error::Write { path: tmp.clone(), source: e.into_error() })?;
+        file.sync_all().map_err(&w)?;
+        drop(tx);
+        std::fs::rename(&tmp, &path).map_err(write_err(&path))?;
+        let bytes = std::fs::metadata(&path).map_err(write_err(&path))?.len();
+        let clips = rows_per_table.get("clip").copied().unwrap_or(0);
+        Ok(Report { rows: rows_per_table, clips, bytes, path: path.clone() })
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[derive(Deserialize)]
+struct Document {
+    format: String,
+    format_version: i64,
+    schema_version: i64,
+    tables: BTreeMap<String, TableDump>,
+}
+
+#[derive(Deserialize)]
+struct TableDump {
+    columns: Vec<String>,
+    rows: Vec<Vec<Value>>,
+}
+
+/// Loads an export (a file, or a directory holding [`FILE_NAME`]) into `conn`'s library, which
+/// must hold no clips, briefings or saved searches yet. All or nothing: one transaction.
+pub fn import(conn: &mut Connection, source: &Path) -> Result<Report> {
+    let path = if source.is_dir() { source.join(FILE_NAME) } else { source.to_owned() };
+    let file = File::open(&path).map_err(|e| Error::Io { path: path.clone(), source: e })?;
+    let doc: Document = serde_json::from_reader(BufReader::new(file))
+        .map_err(|e| Error::input("import.format", format!("{} is not a Clipdesk export: {e}", path.display())))?;
+    if doc.format != FORMAT {
+        return Err(Error::input(
+            "import.format",
+            format!("{} is not a Clipdesk export (format {:?})", path.display(), doc.format),
+        ));
+    }
+    if doc.format_version > FORMAT_VERSION || doc.schema_version > SCHEMA_VERSION {
+        return Err(Error::input(
+            "import.too_new",
+            format!(
+                "{} was exported by a newer Clipdesk (format {}, schema {}); this one reads up to format {FORMAT_VERSION}, schema {SCHEMA_VERSION}",
+                path.display(),
+                doc.format_version,
+                doc.schema_version
+            ),
+        ));
+    }
+    if let Some(unknown) = doc.tables.keys().find(|t| !TABLES.contains(&t.as_str())) {
+        return Err(Error::input("import.format", format!("unknown table {unknown:?} in {}", path.display())));
+    }
+
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Rows arrive table by table: check references once all are in (below), not row by row.
+    tx.pragma_update(None, "defer_foreign_keys", true)?;
+    for table in ["clip", "digest", "saved_search"] {
+        if count(&tx, table)? > 0 {
+            return Err(Error::input(
+                "import.not_empty",
+                "this library already has clips, briefings or saved searches: import into a new, empty library"
+                    .to_owned(),
+            ));
+        }
+    }
+    // The new library's seeded taxonomy and settings make way for the exported ones.
+    for table in TABLES.iter().rev() {
+        tx.execute(&format!("DELETE FROM {}", quote(table)), [])?;
+    }
+    let mut rows_per_table = BTreeMap::new();
+    for table in TABLES {
+        let Some(dump) = doc.tables.get(*table) else { continue };
+        let known = columns(&tx, table)?;
+        if let Some(c) = dump.columns.iter().find(|c| !known.contains(c)) {
+            return Err(Error::input("import.format", format!("unknown column {table}.{c}")));
+        }
+        // Column names come from our own schema (checked above), never from the file as text.
+        let names: Vec<&String> = dump.columns.iter().map(|c| known.iter().find(|k| *k == c).unwrap_or(c)).collect();
+        let sql = format!(
+            "INSERT OR REPLACE INTO {} ({}) VALUES ({})",
+            quote(table),
+            names.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
+            vec!["?"; names.len()].join(", ")
+        );
+        let mut stmt = tx.prepare(&sql)?;
+        for row in &dump.rows {
+            if row.len() != names.len() {
+                return Err(Error::input(
+                    "import.format",
+                    format!("a row of {table} has {} values for {} columns", row.len(), names.len()),
+                ));
+            }
+            let values = row.iter().zip(&names).map(|(v, c)| from_json(v, table, c)).collect::<Result<Vec<_>>>()?;
+            stmt.execute(rusqlite::params_from_iter(values))?;
+        }
+        rows_per_table.insert((*table).to_owned(), dump.rows.len());
+    }
+    // The file may come from anywhere: every foreign key must hold, and every stored HTML goes
+    // through the sanitizer again.
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+    if broken > 0 {
+        return Err(Error::input(
+            "import.inconsistent",
+            format!("{broken} rows refer to rows the export does not have"),
+        ));
+    }
+    resanitize(&tx)?;
+    let ids: Vec<i64> =
+        tx.prepare("SELECT id FROM clip ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        crate::library::index_clip(&tx, *id)?;
+    }
+    tx.commit()?;
+    Ok(Report {
+        rows: rows_per_table,
+        clips: ids.len(),
+        bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+        path,
+    })
+}
+
+fn resanitize(conn: &Connection) -> Result<()> {
+    let rows: Vec<(i64, String, String)> = conn
+        .prepare("SELECT b.clip_id, b.html, c.url FROM clip_body b JOIN clip c ON c.id = b.clip_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE clip_body SET html = ?2 WHERE clip_id = ?1")?;
+    for (id, html, url) in rows {
+        let base =
+            url::Url::parse(&url).unwrap_or_else(|_| url::Url::parse("https://invalid.example/").expect("a valid URL"));
+        let clean = crate::extract::render::sanitize(&html, &base);
+        if clean != html {
+            update.execute(rusqlite::params![id, clean])?;
+        }
+    }
+    Ok(())
+}
