@@ -473,6 +473,16 @@ impl BriefingPreview {
     }
 }
 
+/// What a backup, export or import did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ArchiveReport {
+    pub path: String,
+    #[ts(type = "number")]
+    pub clips: usize,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
 /// Writes every binding into `dir` (one `.ts` file per type).
 pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {
     let cfg = ts_rs::Config::new().with_out_dir(dir);
@@ -489,6 +499,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     DigestDto::export_all(&cfg)?;
     DigestSummary::export_all(&cfg)?;
     BriefingPreview::export_all(&cfg)?;
+    ArchiveReport::export_all(&cfg)?;
     Ok(())
 }
 

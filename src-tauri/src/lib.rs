@@ -3,6 +3,7 @@
 //! streams progress over a channel and can be cancelled.
 
 pub mod dto;
+mod files;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -371,17 +372,8 @@ fn export_briefing(
         }
     };
     let file_name = format!("{}.{ext}", export::file_stem(&d.title));
-    let path = match std::env::var_os("CLIPDESK_EXPORT_DIR") {
-        Some(dir) => PathBuf::from(dir).join(&file_name),
-        None => {
-            use tauri_plugin_dialog::DialogExt;
-            let chosen = app.dialog().file().set_file_name(&file_name).add_filter(kind, &[ext]).blocking_save_file();
-            match chosen.map(|p| p.into_path()) {
-                None => return Ok(None),
-                Some(Ok(p)) => p,
-                Some(Err(e)) => return Err(IpcError::new("io.path", format!("cannot use the chosen file: {e}"))),
-            }
-        }
+    let Some(path) = files::ask_save(&app, &file_name, kind, ext)? else {
+        return Ok(None);
     };
     let briefing = build::build(state.lib()?.conn(), &d)?;
     let bytes = match ext {
@@ -392,6 +384,24 @@ fn export_briefing(
     std::fs::write(&path, bytes)
         .map_err(|e| IpcError::new("io.write", format!("cannot write {}: {e}", path.display())))?;
     Ok(Some(path.display().to_string()))
+}
+
+/// Copies the library to a file the user picks (SQLite online backup). `None` if cancelled.
+#[tauri::command(async)]
+fn backup_library(app: tauri::AppHandle) -> Res<Option<ArchiveReport>> {
+    files::backup(&app)
+}
+
+/// Exports everything the library holds as JSON to a file the user picks.
+#[tauri::command(async)]
+fn export_library(app: tauri::AppHandle) -> Res<Option<ArchiveReport>> {
+    files::export(&app)
+}
+
+/// Imports an export the user picks into this library, which must be empty.
+#[tauri::command(async)]
+fn import_library(app: tauri::AppHandle) -> Res<Option<ArchiveReport>> {
+    files::import(&app)
 }
 
 /// Opens an article's link in the system browser (never in the app window); http(s) only.
@@ -407,6 +417,22 @@ fn open_external(app: tauri::AppHandle, url: String) -> Res<()> {
         .map_err(|e| IpcError::new("app.open", format!("cannot open {url}: {e}")))
 }
 
+/// When the process started, for the start-up time the UI reports in [`ui_ready`].
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// The UI calls this once, when the first page of the library has painted. The time since start-up
+/// goes to standard error and, when `CLIPDESK_READY_FILE` is set (the app benchmark), to that file.
+#[tauri::command]
+fn ui_ready() -> Res<()> {
+    let ms = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
+    eprintln!("clipdesk: interactive {ms} ms after start");
+    if let Some(path) = std::env::var_os("CLIPDESK_READY_FILE") {
+        std::fs::write(&path, ms.to_string())
+            .map_err(|e| IpcError::new("io.write", format!("cannot write the ready file: {e}")))?;
+    }
+    Ok(())
+}
+
 /// The library the app opens: `CLIPDESK_DB` if set (tests use a temporary one), else the same
 /// file the CLI uses by default.
 pub fn library_path() -> PathBuf {
@@ -415,6 +441,7 @@ pub fn library_path() -> PathBuf {
 
 /// Runs the app.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     // End-to-end tests run the app as a separate profile: no single-instance lock, no remembered
     // window geometry, their own temporary library.
     let test_profile = std::env::var("CLIPDESK_PROFILE").is_ok_and(|p| p == "test");
@@ -442,6 +469,7 @@ pub fn run() {
                 jobs: Mutex::default(),
                 next_job: AtomicU64::new(1),
             });
+            files::install_menu(app)?;
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -477,6 +505,10 @@ pub fn run() {
             preview_briefing,
             export_briefing,
             open_external,
+            ui_ready,
+            backup_library,
+            export_library,
+            import_library,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -2,6 +2,7 @@
 // from the Rust DTOs (src/ipc/bindings, checked by a test in src-tauri).
 import { invoke, Channel } from "@tauri-apps/api/core";
 
+import type { ArchiveReport } from "./bindings/ArchiveReport";
 import type { BriefingPreview } from "./bindings/BriefingPreview";
 import type { ClipDetail } from "./bindings/ClipDetail";
 import type { DigestDto } from "./bindings/DigestDto";
@@ -15,6 +16,7 @@ import type { SuggestionDto } from "./bindings/SuggestionDto";
 import type { TagChangeDto } from "./bindings/TagChangeDto";
 import type { Taxonomy } from "./bindings/Taxonomy";
 
+export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
 export type * from "./bindings/BriefingGroup";
 export type * from "./bindings/BriefingItem";
@@ -105,6 +107,14 @@ export const api = {
   /** Asks where to save (native dialog), then writes the briefing there. Resolves to the path, or null if cancelled. */
   exportBriefing: (digest: DigestDto, format: "pdf" | "md" | "html") =>
     call<string | null>("export_briefing", { digest, format }),
+  /** Backs up the library to a file the user picks (null if cancelled). */
+  backupLibrary: () => call<ArchiveReport | null>("backup_library"),
+  /** Exports everything as JSON to a file the user picks (null if cancelled). */
+  exportLibrary: () => call<ArchiveReport | null>("export_library"),
+  /** Imports an export into this (empty) library (null if cancelled). */
+  importLibrary: () => call<ArchiveReport | null>("import_library"),
+  /** Tells the shell the first screen has painted (start-up timing). */
+  uiReady: () => call<void>("ui_ready"),
   /** Opens a link in the system browser, never in the app window. */
   openExternal: (url: string) => call<void>("open_external", { url }),
 };
