@@ -241,8 +241,13 @@ fn pdf_text(path: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The fixture pages under `/pages/NAME`, the hostile corpus under `/hostile/NAME`.
 fn pages_server() -> server::TestServer {
-    server::TestServer::start(server::page_routes(&repo().join("tests/fixtures/pages")))
+    let mut routes = server::page_routes(&repo().join("tests/fixtures/pages"));
+    for (path, reply) in server::page_routes(&repo().join("tests/fixtures/hostile")) {
+        routes.insert(path.replacen("/pages/", "/hostile/", 1), reply);
+    }
+    server::TestServer::start(routes)
 }
 
 const SEED_TITLE: &str = "Putin calls Obama to discuss ‘better coordination’ in Syria";
@@ -376,6 +381,33 @@ async fn clip_read_tag_search_and_export_a_briefing() {
     }
     assert_eq!(saved, 1, "briefing saved in the library");
 
+    // Back up and export everything from the UI: the files are a sound library and a full export.
+    app.click("[data-testid=backup]").await;
+    app.click("[data-testid=export-library]").await;
+    let export_dir = app.dir.path().join("export");
+    let start = Instant::now();
+    let (backup, export) = loop {
+        let names: Vec<String> = std::fs::read_dir(&export_dir)
+            .expect("export dir")
+            .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+            .filter(|n| !n.contains(".partial"))
+            .collect();
+        let find = |prefix: &str| names.iter().find(|n| n.starts_with(prefix)).map(|n| export_dir.join(n));
+        if let (Some(b), Some(e)) = (find("Clipdesk backup"), find("Clipdesk export")) {
+            break (b, e);
+        }
+        assert!(start.elapsed() < WAIT, "backup and export not written: {names:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let copy = rusqlite::Connection::open(&backup).expect("open backup");
+    let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+    assert_eq!(check, "ok");
+    let clips: i64 = copy.query_row("SELECT count(*) FROM clip", [], |r| r.get(0)).expect("count");
+    assert_eq!(clips, 1);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&export).expect("read export")).expect("export is JSON");
+    assert_eq!(doc["format"], "clipdesk-export");
+    assert_eq!(doc["tables"]["digest"]["rows"].as_array().map(Vec::len), Some(1));
+
     // The clip dialog, for the README.
     app.click("[data-testid=nav-library]").await;
     app.click("[data-testid=open-clip]").await;
@@ -396,8 +428,15 @@ async fn a_hostile_page_cannot_run_script_or_reach_the_app() {
     let _one = ONE_AT_A_TIME.lock().await;
     let pages = pages_server();
     let app = App::start().await;
-    let states = app.clip(&[pages.url("/pages/hostile.html"), pages.url("/pages/hostile-ipc.html")]).await;
-    assert_eq!(states, ["created", "created"]);
+    let corpus: Vec<String> = std::fs::read_dir(repo().join("tests/fixtures/hostile"))
+        .expect("hostile corpus")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".html"))
+        .collect();
+    let mut urls = vec![pages.url("/pages/hostile.html"), pages.url("/pages/hostile-ipc.html")];
+    urls.extend(corpus.iter().map(|n| pages.url(&format!("/hostile/{n}"))));
+    let states = app.clip(&urls).await;
+    assert_eq!(states, vec!["created"; urls.len()]);
 
     let conn = rusqlite::Connection::open(app.library()).expect("open library");
     let snapshot = |conn: &rusqlite::Connection| -> (i64, i64, i64) {
@@ -411,7 +450,15 @@ async fn a_hostile_page_cannot_run_script_or_reach_the_app() {
     };
     let before = snapshot(&conn);
 
-    for title in ["#panic(\"x\") *bold* $x$ <lbl> @ref", "Harbour board approves new ferry schedule"] {
+    let titles: Vec<String> = conn
+        .prepare("SELECT title FROM clip ORDER BY id")
+        .expect("titles")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("collect");
+    assert_eq!(titles.len(), urls.len());
+    for title in &titles {
         app.open_clip_titled(title).await;
         // Hover and click what the page wired up, as a curious reader would.
         app.js(
@@ -437,5 +484,33 @@ async fn a_hostile_page_cannot_run_script_or_reach_the_app() {
         assert_eq!(state, json!({"pwned": "undefined", "scripts": 0, "handlers": 0, "scriptLinks": 0}), "{title}");
     }
     assert_eq!(snapshot(&conn), before, "the hostile pages changed the library");
+
+    // Searched: snippets show text, never markup; exported: a briefing of all of them.
+    app.type_into("[data-testid=search]", "cranes OR ferry OR meters").await;
+    app.until("three hits", "return document.querySelectorAll('[data-testid=snippet]').length >= 3", vec![]).await;
+    let markup = app
+        .js(
+            "return [...document.querySelectorAll('[data-testid=snippet] *')].filter(e => e.tagName !== 'MARK').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(markup, json!(0), "markup inside snippets");
+    app.click("[data-testid=nav-briefings]").await;
+    app.set_value("[data-testid=briefing-title]", "Hostile corpus").await;
+    app.set_value("[data-testid=briefing-from]", "").await;
+    app.set_value("[data-testid=briefing-query]", "clipped:1d").await;
+    app.find("[data-testid=preview-page]").await;
+    app.click("[data-testid=export-pdf]").await;
+    let pdf = app.dir.path().join("export/Hostile corpus.pdf");
+    let start = Instant::now();
+    while std::fs::metadata(&pdf).map(|m| m.len()).unwrap_or(0) == 0 {
+        assert!(start.elapsed() < WAIT, "the PDF was not exported");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(pdf_text(&pdf).contains("Harbour board approves new ferry schedule"));
+    let pwned = app.js("return typeof window.__clipdesk_pwned", vec![]).await;
+    assert_eq!(pwned, json!("undefined"), "a payload ran while searching or briefing");
+    assert_eq!(snapshot(&conn), before, "searching and briefing the hostile pages changed the library");
     let _ = app.client.clone().close().await;
 }

@@ -3,9 +3,14 @@
 
 mod support;
 
+mod archive;
+mod bounds;
 mod cli;
+mod concurrency;
+mod crash;
 mod digest;
 mod fetch;
+mod hostile;
 mod migrations;
 mod search;
 mod tags;

@@ -3,6 +3,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use clipdesk::clip::{prepare, saved_page, store};
+use clipdesk::library::Stored;
+use clipdesk::model::TagKind;
+use clipdesk::tags::taxonomy::TagRef;
 use clipdesk::Library;
 
 #[path = "../support/server.rs"]
@@ -82,4 +86,41 @@ pub fn check_library_consistent(db: &Path) -> i64 {
         "empty clip"
     );
     clips
+}
+
+/// Stores a saved page as a clip with one topic; returns its id.
+pub fn add_page(lib: &mut Library, url: &str, html: Vec<u8>, topic: &str) -> i64 {
+    let clip = prepare(&saved_page(html, url).expect("page")).expect("extract");
+    let tags = [TagRef { kind: TagKind::Topic, name: topic.into() }];
+    match store(lib, &clip, &tags).expect("store") {
+        Stored::Created(id) => id,
+        Stored::Duplicate(id) => panic!("{url} duplicate of {id}"),
+    }
+}
+
+/// A library with the fixture pages in six languages, the hostile page, and one wire story
+/// republished by a second outlet.
+pub fn multilingual_library() -> (tempfile::TempDir, Library, Vec<(i64, String)>) {
+    let (dir, mut lib) = temp_library();
+    let pages = [
+        ("seed-article.html", "https://www.timesofisrael.com/putin-calls-obama/", "Diplomacy/US–Russia"),
+        ("russian-cp1251.html", "https://ria.example/2016/07/07/putin-obama", "Diplomacy/US–Russia"),
+        ("arabic-cp1256.html", "https://ar.example/2016/07/07/putin", "Conflicts/Syria"),
+        ("hebrew-cp1255.html", "https://he.example/2016/07/07/putin", "Conflicts/Syria"),
+        ("chinese-gbk.html", "https://cn.example/2016/07/07/putin", "Diplomacy/US–Russia"),
+        ("japanese-sjis.html", "https://jp.example/2016/07/08/russia", "Economy"),
+        ("hostile.html", "https://riverton.example/2016/07/05/council", "Local"),
+    ];
+    let mut ids = Vec::new();
+    for (file, url, topic) in pages {
+        let id = add_page(&mut lib, url, fixture(&format!("pages/{file}")), topic);
+        ids.push((id, lib.get(id).expect("clip").title));
+    }
+    // The same AP story on another site (different furniture, same text).
+    let copy = String::from_utf8_lossy(&fixture("pages/seed-article.html"))
+        .replace("The Times of Israel", "The Washington Times")
+        .replace("timesofisrael.com", "washingtontimes.example")
+        .into_bytes();
+    add_page(&mut lib, "https://www.washingtontimes.example/news/2016/jul/6/putin-obama/", copy, "Diplomacy/US–Russia");
+    (dir, lib, ids)
 }
