@@ -4,6 +4,7 @@
 //!
 //! `cargo run --release -p clipdesk-bench -- extract [--data DIR] [--write]`
 
+mod app;
 mod digest;
 mod extract;
 mod report;
@@ -21,16 +22,10 @@ fn main() -> ExitCode {
         Some("extract") => extract::run(&data, flag(&args, "--only").as_deref(), args.iter().any(|a| a == "--diff")),
         Some("suggest") => suggest::run(&data, args.iter().any(|a| a == "-v")),
         Some("digest") => digest::run(&data),
-        Some("search") => {
-            let sizes: Vec<usize> = flag(&args, "--sizes")
-                .unwrap_or_else(|| "10000,100000".into())
-                .split(',')
-                .filter_map(|s| s.trim().parse().ok())
-                .collect();
-            scale::run(&data, &sizes)
-        }
+        Some("search") => scale::run(&data, &sizes(&args, "10000,100000")),
+        Some("app") => app::run(&data, &sizes(&args, "0,100000")),
         _ => {
-            eprintln!("usage: bench extract|suggest|search|digest [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
+            eprintln!("usage: bench extract|suggest|search|digest|app [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };
@@ -50,6 +45,10 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn sizes(args: &[String], default: &str) -> Vec<usize> {
+    flag(args, "--sizes").unwrap_or_else(|| default.into()).split(',').filter_map(|s| s.trim().parse().ok()).collect()
 }
 
 fn flag(args: &[String], name: &str) -> Option<String> {

@@ -193,6 +193,11 @@ const TOPICS: &[&str] = &[
     "Culture",
 ];
 
+/// Fills a library with `n` generated clips (for other benches that need a big library).
+pub fn fill(lib: &mut clipdesk::Library, data: &Path, n: usize) -> Result<Duration, Err> {
+    build(lib, &load_sources(data)?, n)
+}
+
 fn build(lib: &mut clipdesk::Library, sources: &[Source], n: usize) -> Result<Duration, Err> {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let start_day = Utc.with_ymd_and_hms(2014, 1, 1, 0, 0, 0).single().ok_or("date")?;
