@@ -51,8 +51,8 @@ $(TAURI_DRIVER):
 
 node:
 	@command -v node >/dev/null && command -v npm >/dev/null || { $(call apt_install_inline,nodejs npm); }
-	@node -e 'const [a,b]=process.versions.node.split(".").map(Number), [c,d]="$(NODE_MIN)".split(".").map(Number); \
-		if (a < c || (a === c && b < d)) { console.error("make: Node.js $(NODE_MIN)+ is needed to build the UI, found " + process.versions.node + " (https://nodejs.org or NodeSource packages)"); process.exit(1) }'
+	@v=$$(node -p process.versions.node); printf '%s\n' $(NODE_MIN) "$$v" | sort -V -C || \
+		{ echo "make: Node.js $(NODE_MIN)+ is needed to build the UI, found $$v (https://nodejs.org or NodeSource packages)" >&2; exit 1; }
 
 # npm packages, exactly as locked; reinstalled only when the lock file changes.
 ui-deps: ui/node_modules/.package-lock.json
