@@ -30,14 +30,24 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A process killed when the test ends, whatever happens.
+/// A process, and every process it started, killed when the test ends whatever happens.
+/// (tauri-driver starts WebKitWebDriver, which starts the app: killing tauri-driver alone
+/// left the others running.)
 struct Reaped(Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// A command in its own process group, so [`Reaped`] can end its whole tree.
+fn own_group(mut c: Command) -> Command {
+    use std::os::unix::process::CommandExt;
+    c.process_group(0);
+    c
 }
 
 fn free_port() -> u16 {
@@ -76,11 +86,17 @@ struct App {
 
 impl App {
     async fn start() -> App {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts the app on a library `fill` prepared first.
+    async fn start_with(fill: impl FnOnce(&Path)) -> App {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("export")).expect("export dir");
+        fill(&dir.path().join("library.sqlite"));
 
         // Xvfb picks a free display and prints its number on the descriptor we give it.
-        let mut xvfb = Command::new("Xvfb")
+        let mut xvfb = own_group(Command::new("Xvfb"))
             .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -92,7 +108,7 @@ impl App {
         let xvfb = Reaped(xvfb);
 
         let (port, native_port) = (free_port(), free_port());
-        let driver = Command::new(tauri_driver())
+        let driver = own_group(Command::new(tauri_driver()))
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
             .env("DISPLAY", &display)
@@ -171,7 +187,10 @@ impl App {
             if truthy {
                 return v;
             }
-            assert!(start.elapsed() < WAIT, "timed out waiting for {what}");
+            if start.elapsed() >= WAIT {
+                let shown = self.js("return document.body.innerText.slice(0, 400)", vec![]).await;
+                panic!("timed out waiting for {what}; the window shows: {shown}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -512,5 +531,77 @@ async fn a_hostile_page_cannot_run_script_or_reach_the_app() {
     let pwned = app.js("return typeof window.__clipdesk_pwned", vec![]).await;
     assert_eq!(pwned, json!("undefined"), "a payload ran while searching or briefing");
     assert_eq!(snapshot(&conn), before, "searching and briefing the hostile pages changed the library");
+    let _ = app.client.clone().close().await;
+}
+
+/// Regression: the results column was not held to the window's height, so the list never
+/// scrolled and rendered every row — a library of 100,000 clips held 1.2 GB in WebKit and took 4 s
+/// to start. This checks that only about a window's worth of rows is rendered, and that a list
+/// far taller than the bounded, scaled scroll area still scrolls row by row to its last row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_list_scrolls_row_by_row_to_its_end() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    const CLIPS: usize = 3000;
+    let app = App::start_with(|db| {
+        let mut lib = clipdesk::Library::open(db).expect("open");
+        let page = std::fs::read(repo().join("tests/fixtures/pages/seed-article.html")).expect("page");
+        let clip = clipdesk::clip::prepare(
+            &clipdesk::clip::saved_page(page, "https://www.timesofisrael.com/a/").expect("page"),
+        )
+        .expect("extract");
+        let batch: Vec<_> = (0..CLIPS)
+            .map(|i| {
+                let mut c = clip.clone();
+                c.url = format!("https://copies.example/{i}");
+                c.canonical_url = c.url.clone();
+                c.url_keys = vec![c.url.clone()];
+                c.article.title = format!("Story {i:04}");
+                // Oldest first: story 0 is the last row under "Newest".
+                c.article.published_at = c.article.published_at.map(|t| t + chrono::Duration::minutes(i as i64));
+                (c, Vec::new())
+            })
+            .collect();
+        lib.insert_clips(&batch).expect("insert");
+    })
+    .await;
+    app.until("the list", r"return document.querySelector('[data-testid=result-count]')?.textContent.replace(/\D/g, '').startsWith('3000')", vec![]).await;
+    let geometry = app
+        .js(
+            "const l = document.querySelector('[data-testid=clip-list]');
+             return {area: l.scrollHeight, view: l.clientHeight, rows: document.querySelectorAll('[data-testid=clip-row]').length};",
+            vec![],
+        )
+        .await;
+    let area = geometry["area"].as_f64().expect("area");
+    assert!(area <= 20_000.0 + 1.0, "the scroll area is {area} px for {CLIPS} rows");
+    let view = geometry["view"].as_f64().expect("view");
+    assert!(view < 1200.0, "the list is {view} px tall: it does not scroll");
+    let rendered = geometry["rows"].as_u64().expect("rows");
+    assert!(rendered <= (view / 78.0) as u64 + 10, "{rendered} rows rendered for a {view} px list");
+
+    // Rows shown, top to bottom, as numbers.
+    let shown = "return [...document.querySelectorAll('[data-testid=clip-row]')]
+        .filter(r => { const b = r.getBoundingClientRect(), l = document.querySelector('[data-testid=clip-list]').getBoundingClientRect();
+                       return b.bottom > l.top + 1 && b.top < l.bottom - 1; })
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map(r => parseInt(r.querySelector('.title')?.textContent.replace('Story ', '') ?? 'NaN', 10));";
+    let first_of = |v: &Value| v.as_array().and_then(|a| a.first()).and_then(Value::as_i64).unwrap_or(-1);
+    // Rows not yet loaded show as NaN (null in JSON): wait until every shown row has its title.
+    let loaded = |cond: &str| {
+        shown.replacen("return ", "const r = ", 1)
+            + &format!("; return r.length && r.every(Number.isInteger) && ({cond}) ? r : null;")
+    };
+    let top = app.until("the first rows", &loaded("true"), vec![]).await;
+    assert_eq!(first_of(&top), (CLIPS - 1) as i64, "newest first: {top}");
+
+    // A wheel-sized step moves the list by about one row, not by the scale factor.
+    app.js("const l = document.querySelector('[data-testid=clip-list]'); l.scrollTop += 78; l.dispatchEvent(new Event('scroll'));", vec![]).await;
+    let after = app.until("the list to move", &loaded("r[0] !== 2999"), vec![]).await;
+    assert_eq!(first_of(&after), (CLIPS - 2) as i64, "one step moved to {after}");
+
+    // Dragging the bar to the bottom shows the last rows.
+    app.js("const l = document.querySelector('[data-testid=clip-list]'); l.scrollTop = l.scrollHeight; l.dispatchEvent(new Event('scroll'));", vec![]).await;
+    let bottom = app.until("the last rows", &loaded("r.includes(0)"), vec![]).await;
+    assert!(bottom.as_array().is_some_and(|r| r.len() > 3), "rows at the bottom: {bottom}");
     let _ = app.client.clone().close().await;
 }
