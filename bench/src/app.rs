@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,20 +21,10 @@ struct Reaped(Child);
 
 impl Drop for Reaped {
     fn drop(&mut self) {
+        // The app and the WebKit processes it started share a process group.
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-fn app_binary() -> Result<PathBuf, Err> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let bin = target.join("release/clipdesk-app");
-    if bin.is_file() {
-        Ok(bin)
-    } else {
-        Err(format!("{} not found: build it first with `cargo build --release -p clipdesk-app`", bin.display()).into())
     }
 }
 
@@ -92,7 +82,7 @@ fn launch(bin: &Path, display: &str, db: &Path, idle: Duration) -> Result<(Durat
     let ready = db.with_extension("ready");
     let _ = fs::remove_file(&ready);
     let start = Instant::now();
-    let child = Command::new(bin)
+    let child = std::os::unix::process::CommandExt::process_group(&mut Command::new(bin), 0)
         .env("DISPLAY", display)
         .env("CLIPDESK_DB", db)
         .env("CLIPDESK_PROFILE", "test")
@@ -119,7 +109,7 @@ fn median<T: PartialOrd + Copy>(mut v: Vec<T>) -> T {
 }
 
 pub fn run(data: &Path, sizes: &[usize]) -> Result<Section, Err> {
-    let bin = app_binary()?;
+    let bin = crate::release_binary("clipdesk-app")?;
     let (_xvfb, display) = start_xvfb()?;
     let dir = std::env::temp_dir().join(format!("clipdesk-app-bench-{}", std::process::id()));
     fs::create_dir_all(&dir)?;

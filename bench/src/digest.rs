@@ -140,7 +140,7 @@ fn fill(lib: &mut clipdesk::Library, data: &Path, n: usize) -> Result<(), Err> {
     Ok(())
 }
 
-fn pages(pdf: &Path) -> String {
+pub fn pages(pdf: &Path) -> String {
     Command::new("pdfinfo")
         .arg(pdf)
         .output()

@@ -5,6 +5,7 @@
 //! `cargo run --release -p clipdesk-bench -- extract [--data DIR] [--write]`
 
 mod app;
+mod bounds;
 mod digest;
 mod extract;
 mod report;
@@ -24,8 +25,9 @@ fn main() -> ExitCode {
         Some("digest") => digest::run(&data),
         Some("search") => scale::run(&data, &sizes(&args, "10000,100000")),
         Some("app") => app::run(&data, &sizes(&args, "0,100000")),
+        Some("bounds") => bounds::run(&data),
         _ => {
-            eprintln!("usage: bench extract|suggest|search|digest|app [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
+            eprintln!("usage: bench extract|suggest|search|digest|app|bounds [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };
@@ -33,8 +35,10 @@ fn main() -> ExitCode {
         Ok(section) => {
             println!("{}", section.body);
             if write {
-                if let Err(e) = report::write_section(&section.name, &section.body) {
-                    eprintln!("cannot write docs/benchmarks.md: {e}");
+                // Resource bounds are reliability figures; the rest are benchmarks.
+                let doc = if section.name == "bounds" { "docs/reliability.md" } else { "docs/benchmarks.md" };
+                if let Err(e) = report::write_section(doc, &section.name, &section.body) {
+                    eprintln!("cannot write {doc}: {e}");
                     return ExitCode::FAILURE;
                 }
             }
@@ -44,6 +48,19 @@ fn main() -> ExitCode {
             eprintln!("bench failed: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A binary of this workspace's release build (`cargo build --release` first).
+pub fn release_binary(name: &str) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let bin = target.join("release").join(name);
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!("{} not found: build it first with `cargo build --release`", bin.display()).into())
     }
 }
 

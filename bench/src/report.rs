@@ -1,14 +1,12 @@
-//! Writing a bench's table into its section of `docs/benchmarks.md`.
+//! Writing a bench's table into its section of `docs/benchmarks.md` (or `docs/reliability.md`).
 
 use std::fs;
 use std::path::Path;
 
-const DOC: &str = "docs/benchmarks.md";
-
-/// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`, appending the
-/// section if the file does not have it yet.
-pub fn write_section(name: &str, body: &str) -> std::io::Result<()> {
-    let path = Path::new(DOC);
+/// Replaces the text between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in `doc`,
+/// appending the section if the file does not have it yet.
+pub fn write_section(doc: &str, name: &str, body: &str) -> std::io::Result<()> {
+    let path = Path::new(doc);
     let doc = fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
     let start = format!("<!-- bench:{name} -->");
     let end = format!("<!-- /bench:{name} -->");
