@@ -30,7 +30,7 @@ endef
 
 apt_install_inline = echo "make: installing Debian packages: $(1)"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(1)
 
-.PHONY: run test deps-core deps-app deps-e2e node ui-deps ui ui-check fonts fmt-check lint unit bench
+.PHONY: run test fuzz reliability deps-core deps-app deps-e2e node ui-deps ui ui-check fonts fmt-check lint unit bench
 
 run: deps-core deps-app fonts ui
 	$(CARGO) run -p clipdesk-app
@@ -82,8 +82,21 @@ unit:
 	CLIPDESK_SCREENSHOTS=$(CURDIR)/docs/screenshots $(CARGO) test --workspace
 
 # Benchmarks are not tests: they measure and write docs/benchmarks.md.
-bench: fonts
+bench: fonts ui
 	$(CARGO) run --release -p clipdesk-bench -- extract --write
 	$(CARGO) run --release -p clipdesk-bench -- suggest --write
 	$(CARGO) run --release -p clipdesk-bench -- search --write
 	$(CARGO) run --release -p clipdesk-bench -- digest --write
+	$(CARGO) build --release -p clipdesk-app
+	$(CARGO) run --release -p clipdesk-bench -- app --write
+
+# Reliability measurements (not tests): resource bounds into docs/reliability.md.
+reliability: fonts
+	$(CARGO) build --release -p clipdesk -p clipdesk-bench
+	$(CARGO) run --release -p clipdesk-bench -- bounds --write
+
+# Fuzzing with cargo-fuzz (libFuzzer, nightly): every target for FUZZ_SECONDS (default 600).
+FUZZ_SECONDS ?= 600
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	fuzz/run.sh $(FUZZ_SECONDS)

@@ -10,27 +10,9 @@ use clipdesk::tags::taxonomy::TagRef;
 
 use crate::support::{check_library_consistent, fixture, run_cli, temp_library};
 
-/// The pages of the bounds checks, generated (shared with `bench bounds`).
-pub fn deep_nesting() -> Vec<u8> {
-    format!("<html><body>{}<p>deep</p>{}</body></html>", "<div>".repeat(100_000), "</div>".repeat(100_000)).into_bytes()
-}
-
-pub fn fifty_megabytes() -> Vec<u8> {
-    let para = "<p>The harbour council met on Monday to discuss the dredging contract and the budget.</p>\n";
-    let mut page = String::from("<html><head><title>Huge</title></head><body><article>");
-    while page.len() < 50 * 1024 * 1024 {
-        page.push_str(para);
-    }
-    page.push_str("</article></body></html>");
-    page.into_bytes()
-}
-
-pub fn ten_megabyte_text_node() -> Vec<u8> {
-    let words = "harbour council dredging contract budget residents meeting ";
-    let text = words.repeat(10 * 1024 * 1024 / words.len());
-    format!("<html><head><title>One long paragraph</title></head><body><article><h1>One long paragraph</h1><p>{text}</p></article></body></html>")
-        .into_bytes()
-}
+#[path = "../support/pages.rs"]
+mod pages;
+use pages::{deep_nesting, fifty_megabytes, ten_megabyte_text_node};
 
 #[test]
 fn deep_huge_and_long_pages_are_bounded() {
