@@ -258,7 +258,10 @@ pub fn parse(input: &str) -> Result<Node, QueryError> {
             format!("query too long ({n} characters; the limit is {MAX_QUERY_CHARS})"),
         ));
     }
-    let mut tokens = tokenize(input)?;
+    // Control characters (NUL among them, which ends a string inside SQLite's FTS5 query parser)
+    // separate words like spaces; replaced one for one so error positions stay right.
+    let input: String = input.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let mut tokens = tokenize(&input)?;
     // Stray punctuation between words ("Putin – Obama", "';") is not something to search for.
     let first_pos = tokens.first().map(|t| t.pos);
     tokens.retain(|t| !matches!(&t.tok, Tok::Word(w) if !w.chars().any(char::is_alphanumeric)));
@@ -832,6 +835,11 @@ mod tests {
         check("title:\"a\" b", Some("title : \"a\" AND \"b\""), &[], &[]);
         check("'; DROP TABLE clip; --", Some("\"DROP\" AND \"TABLE\" AND \"clip;\""), &[], &[]);
         check("Putin – Obama", Some("\"Putin\" AND \"Obama\""), &[], &[]);
+        // Regression (found by fuzzing): a NUL inside a word ended FTS5's quoted string early,
+        // and SQLite failed with "unterminated string".
+        check("Krem\0\0lin", Some("\"Krem\" AND \"lin\""), &[], &[]);
+        check("\"Krem\0lin\"", Some("\"Krem lin\""), &[], &[]);
+        check("title:S\n\0ap", Some("title : \"S\" AND \"ap\""), &[], &[]);
     }
 
     #[test]
