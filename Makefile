@@ -95,7 +95,7 @@ reliability: fonts
 	$(CARGO) build --release -p clipdesk -p clipdesk-bench
 	$(CARGO) run --release -p clipdesk-bench -- bounds --write
 
-# Fuzzing with cargo-fuzz (libFuzzer, nightly): every target for FUZZ_SECONDS (default 600).
+# Fuzzing with cargo-fuzz (libFuzzer; stable toolchain with RUSTC_BOOTSTRAP): every target for FUZZ_SECONDS (default 600).
 FUZZ_SECONDS ?= 600
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked

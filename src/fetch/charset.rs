@@ -42,6 +42,9 @@ pub fn detect(bytes: &[u8], header_charset: Option<&str>, tld: Option<&str>) -> 
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
+    // chardetng asserts (panics) unless the hint is a lower-case ASCII label without a period.
+    let tld =
+        tld.filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
     let tld = tld.map(str::as_bytes);
     (detector.guess(tld, chardetng::Utf8Detection::Allow), Source::Sniffed)
 }
@@ -155,6 +158,18 @@ mod tests {
         check(b"<meta name=viewport content=\"width=device-width\"><meta charset=\"gbk\">", None, "GBK", Source::Meta);
         check(b"<meta charset=utf-16>", None, "UTF-8", Source::Meta);
         check(b"plain ascii", None, "UTF-8", Source::Sniffed);
+    }
+
+    /// Regression (found by fuzzing): a TLD hint with a capital, a period or a non-ASCII letter
+    /// made chardetng panic; such a hint is now ignored.
+    #[test]
+    fn odd_tld_hints_are_ignored() {
+        let (bytes, _, _) =
+            encoding_rs::WINDOWS_1251.encode("<p>Президент России провёл разговор с президентом США.</p>");
+        for tld in ["RU", "co.ru", "рф", "", "[::1]"] {
+            let (_, encoding, _) = decode(&bytes, None, Some(tld));
+            assert_eq!(encoding.name(), "windows-1251", "tld {tld:?}");
+        }
     }
 
     #[test]
