@@ -108,7 +108,7 @@ pub fn run(data: &Path) -> Result<Section, Err> {
     rows.push((format!("export a 1,000-item briefing to PDF ({pages} pages)"), secs, mb, outcome));
 
     let mut body = String::from(
-        "### Resource bounds\n\n`cargo build --release && cargo run --release -p clipdesk-bench -- bounds --write`. The release CLI on \
+        "`cargo build --release && cargo run --release -p clipdesk-bench -- bounds --write`. The release CLI on \
          each input, under `/usr/bin/time` (wall time, peak resident memory of the process). Pages over 40 MB are refused \
          before parsing, nesting deeper than 4,000 before building a tree, queries over 2,000 characters, 100 terms or 20 \
          levels before reaching SQLite; the full-text index holds the first 256 KB of a clip's text.\n\n\
