@@ -37,6 +37,24 @@ pub fn strip_controls(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `s` as HTML text or a double- or single-quoted attribute value: `& < > " '` escaped, stray
+/// control characters dropped. The one escaper for every piece of HTML the core writes.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if is_stray_control(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
 pub fn truncate_bytes(s: &str, max: usize) -> &str {
     if s.len() <= max {

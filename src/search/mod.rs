@@ -273,7 +273,7 @@ fn page(conn: &Connection, compiled: &Compiled, hits: &[(i64, f64)], tags: &face
         };
         let snippet = match snippet.filter(|s| s.contains(MARK_OPEN)) {
             Some(s) => mark(&crate::text::collapse_ws(&fts_unprepare(&s))),
-            None => escape(&crate::text::truncate_chars(summary.as_deref().unwrap_or(&lead), 240)),
+            None => crate::text::escape_html(&crate::text::truncate_chars(summary.as_deref().unwrap_or(&lead), 240)),
         };
         let published_at = published_at.as_deref().and_then(time_from_db).map(|t| crate::model::time_to_db(&t));
         let mut clip_tags: Vec<ClipTag> = tag_stmt
@@ -297,20 +297,5 @@ fn page(conn: &Connection, compiled: &Compiled, hits: &[(i64, f64)], tags: &face
 
 /// HTML-escapes text and turns the snippet markers into `<mark>` elements.
 fn mark(s: &str) -> String {
-    escape(s).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::escape_html(s).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
 }

@@ -5,6 +5,7 @@ pub mod pdf;
 use std::fmt::Write;
 
 use super::build::{Briefing, Item};
+use crate::text::escape_html as h;
 
 /// A file name (without extension) for a briefing titled `title`: characters no file system
 /// accepts become spaces; an empty result becomes "briefing".
@@ -229,22 +230,6 @@ fn html_item(out: &mut String, item: &Item) {
         let _ = writeln!(out, "<p class=\"source\" dir=\"ltr\">Also in: {}</p>", copies.join(", "));
     }
     let _ = writeln!(out, "</article>");
-}
-
-fn h(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "body{font-family:'Noto Serif',Georgia,serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1d2230;line-height:1.5}\
