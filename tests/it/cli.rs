@@ -137,6 +137,14 @@ fn saved_page_and_url_list_from_stdin() {
     assert_eq!(check_library_consistent(&db), 3);
 }
 
+/// Clips stored so far in a library another process is writing (0 while it does not exist yet).
+fn stored_clips(db: &std::path::Path) -> i64 {
+    let Ok(conn) = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+        return 0;
+    };
+    conn.query_row("SELECT count(*) FROM clip", [], |r| r.get(0)).unwrap_or(0)
+}
+
 /// Killing the CLI in the middle of a batch leaves every clip complete or absent, and the library
 /// sound. Each round kills at a different moment of a batch of slow pages.
 #[test]
@@ -168,7 +176,16 @@ fn killed_batch_leaves_every_clip_whole_or_absent() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(Duration::from_millis(150 + round * 60));
+        // Kill once this round's share of the batch is stored (1, 5, 9 … 29 of 40 clips): a moment
+        // set by progress, not by a clock, so a loaded machine still interrupts mid-batch.
+        let target = 1 + round as i64 * 4;
+        let started = std::time::Instant::now();
+        while stored_clips(&db) < target && started.elapsed() < Duration::from_secs(60) {
+            if child.try_wait().expect("try_wait").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
         child.kill().expect("kill"); // SIGKILL on Unix
         child.wait().expect("wait");
         if !db.exists() {
