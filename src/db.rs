@@ -14,8 +14,11 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use crate::error::{DbError, Result};
 
 /// The migrations, in order: `MIGRATIONS[i]` brings the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_library.sql"), include_str!("../migrations/0002_tagging.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_library.sql"),
+    include_str!("../migrations/0002_tagging.sql"),
+    include_str!("../migrations/0003_fts_hashsize.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

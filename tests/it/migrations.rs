@@ -75,8 +75,7 @@ fn a_file_that_is_not_a_library_is_refused_untouched() {
 
 /// Writes `tests/fixtures/libraries/v1.sqlite`: a library at schema version 1 with a row in every
 /// table, written with version 1's schema as that version stored its data (zstd snapshot,
-/// JSON authors, an index row). Run with `UPDATE_FIXTURES=1` only when adding a fixture; a
-/// fixture of a released version is never regenerated.
+/// JSON authors, an index row). `UPDATE_FIXTURES=1` writes the fixtures that are missing.
 fn write_v1_fixture(path: &Path) {
     let _ = std::fs::remove_file(path);
     let conn = library_at_version(path, 1);
@@ -119,6 +118,17 @@ fn write_v1_fixture(path: &Path) {
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;").expect("checkpoint");
 }
 
+/// Writes `tests/fixtures/libraries/v2.sqlite`: the version 1 fixture as version 2 left it
+/// (version 2 added no tables or columns of its own data; its migration ran on version 1's rows).
+fn write_v2_fixture(v1: &Path, path: &Path) {
+    let _ = std::fs::remove_file(path);
+    std::fs::copy(v1, path).expect("copy");
+    let mut conn = Connection::open(path).expect("open");
+    db::prepare(&conn).expect("prepare");
+    db::migrate_to(&mut conn, path, 2).expect("migrate");
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;").expect("checkpoint");
+}
+
 /// Libraries written by every earlier schema version (fixtures in `tests/fixtures/libraries/`)
 /// open with this binary, migrate, and keep every piece of data, usable: searched, tagged,
 /// briefed. The fixture file itself is opened from a copy and never changed.
@@ -128,18 +138,28 @@ fn libraries_of_every_earlier_version_upgrade_with_their_data() {
     let v1 = fixtures.join("v1.sqlite");
     if std::env::var_os("UPDATE_FIXTURES").is_some() {
         std::fs::create_dir_all(&fixtures).expect("dir");
-        write_v1_fixture(&v1);
+        // Only the missing ones: a fixture of a released version is never regenerated.
+        if !v1.is_file() {
+            write_v1_fixture(&v1);
+        }
+        let v2 = fixtures.join("v2.sqlite");
+        if !v2.is_file() {
+            write_v2_fixture(&v1, &v2);
+        }
     }
     for version in 1..SCHEMA_VERSION {
-        assert!(
-            fixtures.join(format!("v{version}.sqlite")).is_file(),
-            "no fixture library for schema version {version}"
-        );
+        let fixture = fixtures.join(format!("v{version}.sqlite"));
+        assert!(fixture.is_file(), "no fixture library for schema version {version}");
+        upgrade_fixture(&fixture);
     }
+}
+
+/// Opens a copy of a fixture library with this binary and checks every piece of its data.
+fn upgrade_fixture(fixture: &Path) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("library.sqlite");
-    std::fs::copy(&v1, &path).expect("copy");
-    let original = std::fs::read(&v1).expect("read");
+    std::fs::copy(fixture, &path).expect("copy");
+    let original = std::fs::read(fixture).expect("read");
 
     let mut lib = clipdesk::Library::open(&path).expect("open and migrate");
     assert_eq!(db::user_version(lib.conn()).expect("version"), SCHEMA_VERSION);
@@ -157,6 +177,12 @@ fn libraries_of_every_earlier_version_upgrade_with_their_data() {
     assert!(tags.contains(&"actor:Vladimir Putin:manual".to_owned()), "{tags:?}");
     assert_eq!(lib.highlights(1).expect("highlights")[0].quote, "coordination");
 
+    let hashsize: i64 = lib
+        .conn()
+        .query_row("SELECT v FROM clip_fts_config WHERE k = 'hashsize'", [], |r| r.get(0))
+        .expect("the index's hash size (migration 3)");
+    assert_eq!(hashsize, 8 << 20);
+
     // The migrated library works as a new one does.
     let q = |lib: &mut clipdesk::Library, q: &str| lib.search(q, Default::default()).expect(q).total;
     assert_eq!(q(&mut lib, "coordination"), 1);
@@ -167,5 +193,5 @@ fn libraries_of_every_earlier_version_upgrade_with_their_data() {
     assert_eq!(digest.items.len(), 1);
     let briefing = clipdesk::digest::build::build(lib.conn(), &digest).expect("build");
     assert_eq!(briefing.story_count, 1);
-    assert_eq!(std::fs::read(&v1).expect("read"), original, "the fixture changed");
+    assert_eq!(std::fs::read(fixture).expect("read"), original, "the fixture changed");
 }
