@@ -11,7 +11,7 @@ pub mod export;
 pub mod summary;
 
 use chrono::{NaiveDate, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -144,28 +144,32 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
     };
     let now = time_to_db(&Utc::now());
     let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let (title, start, end) = (d.title.trim(), date(d.period_start), date(d.period_end));
+    let (group_by, multi, order) = (enum_str(&d.group_by), enum_str(&d.multi_group), enum_str(&d.order_by));
+    // The columns ?1..?13 both statements write; an update adds the id as ?14.
+    let mut values: Vec<&dyn ToSql> = vec![
+        &title,
+        &d.subtitle,
+        &d.author,
+        &d.classification,
+        &start,
+        &end,
+        &d.query,
+        &saved_id,
+        &group_by,
+        &multi,
+        &order,
+        &d.executive_summary,
+        &now,
+    ];
     let id = match d.id {
         Some(id) => {
+            values.push(&id);
             let n = conn.execute(
-                "UPDATE digest SET title = ?2, subtitle = ?3, author = ?4, classification = ?5, period_start = ?6,
-                        period_end = ?7, query = ?8, saved_search_id = ?9, group_by = ?10, multi_group = ?11,
-                        order_by = ?12, executive_summary = ?13, updated_at = ?14 WHERE id = ?1",
-                params![
-                    id,
-                    d.title.trim(),
-                    d.subtitle,
-                    d.author,
-                    d.classification,
-                    date(d.period_start),
-                    date(d.period_end),
-                    d.query,
-                    saved_id,
-                    enum_str(&d.group_by),
-                    enum_str(&d.multi_group),
-                    enum_str(&d.order_by),
-                    d.executive_summary,
-                    now
-                ],
+                "UPDATE digest SET title = ?1, subtitle = ?2, author = ?3, classification = ?4, period_start = ?5,
+                        period_end = ?6, query = ?7, saved_search_id = ?8, group_by = ?9, multi_group = ?10,
+                        order_by = ?11, executive_summary = ?12, updated_at = ?13 WHERE id = ?14",
+                values.as_slice(),
             )?;
             if n == 0 {
                 return Err(Error::NotFound { what: "digest", id: id.to_string() });
@@ -177,21 +181,7 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
                 "INSERT INTO digest (title, subtitle, author, classification, period_start, period_end, query,
                         saved_search_id, group_by, multi_group, order_by, executive_summary, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-                params![
-                    d.title.trim(),
-                    d.subtitle,
-                    d.author,
-                    d.classification,
-                    date(d.period_start),
-                    date(d.period_end),
-                    d.query,
-                    saved_id,
-                    enum_str(&d.group_by),
-                    enum_str(&d.multi_group),
-                    enum_str(&d.order_by),
-                    d.executive_summary,
-                    now
-                ],
+                values.as_slice(),
             )?;
             conn.last_insert_rowid()
         }
