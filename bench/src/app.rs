@@ -6,27 +6,20 @@
 //! generator), five launches per size, and reports medians.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::Section;
 
+#[path = "../../tests/support/process.rs"]
+mod process;
+
+use process::{own_group, start_xvfb, Reaped};
+
 type Err = Box<dyn std::error::Error>;
 
 const RUNS: usize = 5;
-
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        // The app and the WebKit processes it started share a process group.
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The pids of `root` and all its descendants.
 fn process_tree(root: u32) -> Vec<u32> {
@@ -65,24 +58,13 @@ fn pss_kb(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-fn start_xvfb() -> Result<(Reaped, String), Err> {
-    let mut xvfb = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().ok_or("Xvfb stdout")?).read_line(&mut line)?;
-    Ok((Reaped(xvfb), format!(":{}", line.trim())))
-}
-
 /// One launch: seconds to interactive (measured here, from spawn to the UI's report) and the
 /// app's memory in MB after `idle`.
 fn launch(bin: &Path, display: &str, db: &Path, idle: Duration) -> Result<(Duration, f64), Err> {
     let ready = db.with_extension("ready");
     let _ = fs::remove_file(&ready);
     let start = Instant::now();
-    let child = std::os::unix::process::CommandExt::process_group(&mut Command::new(bin), 0)
+    let child = own_group(Command::new(bin))
         .env("DISPLAY", display)
         .env("CLIPDESK_DB", db)
         .env("CLIPDESK_PROFILE", "test")

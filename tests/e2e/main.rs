@@ -10,10 +10,18 @@
 #[allow(dead_code)]
 mod server;
 
-use std::io::{BufRead, BufReader};
+#[path = "../support/process.rs"]
+mod process;
+
+#[path = "../support/copies.rs"]
+mod copies;
+
+use copies::seed_copies;
+use process::{own_group, start_xvfb, Reaped};
+
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use std::time::{Duration, Instant};
 
@@ -28,26 +36,6 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A process, and every process it started, killed when the test ends whatever happens.
-/// (tauri-driver starts WebKitWebDriver, which starts the app: killing tauri-driver alone
-/// left the others running.)
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).stderr(Stdio::null()).status();
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A command in its own process group, so [`Reaped`] can end its whole tree.
-fn own_group(mut c: Command) -> Command {
-    use std::os::unix::process::CommandExt;
-    c.process_group(0);
-    c
 }
 
 fn free_port() -> u16 {
@@ -95,17 +83,7 @@ impl App {
         std::fs::create_dir_all(dir.path().join("export")).expect("export dir");
         fill(&dir.path().join("library.sqlite"));
 
-        // Xvfb picks a free display and prints its number on the descriptor we give it.
-        let mut xvfb = own_group(Command::new("Xvfb"))
-            .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb (package xvfb)");
-        let mut line = String::new();
-        BufReader::new(xvfb.stdout.take().expect("Xvfb stdout")).read_line(&mut line).expect("Xvfb display");
-        let display = format!(":{}", line.trim());
-        let xvfb = Reaped(xvfb);
+        let (xvfb, display) = start_xvfb().expect("start Xvfb (package xvfb)");
 
         let (port, native_port) = (free_port(), free_port());
         let driver = own_group(Command::new(tauri_driver()))
@@ -544,23 +522,14 @@ async fn a_long_list_scrolls_row_by_row_to_its_end() {
     const CLIPS: usize = 3000;
     let app = App::start_with(|db| {
         let mut lib = clipdesk::Library::open(db).expect("open");
-        let page = std::fs::read(repo().join("tests/fixtures/pages/seed-article.html")).expect("page");
-        let clip = clipdesk::clip::prepare(
-            &clipdesk::clip::saved_page(page, "https://www.timesofisrael.com/a/").expect("page"),
-        )
-        .expect("extract");
-        let batch: Vec<_> = (0..CLIPS)
-            .map(|i| {
-                let mut c = clip.clone();
-                c.url = format!("https://copies.example/{i}");
-                c.canonical_url = c.url.clone();
-                c.url_keys = vec![c.url.clone()];
-                c.article.title = format!("Story {i:04}");
-                // Oldest first: story 0 is the last row under "Newest".
-                c.article.published_at = c.article.published_at.map(|t| t + chrono::Duration::minutes(i as i64));
-                (c, Vec::new())
-            })
-            .collect();
+        let batch: Vec<_> = seed_copies(CLIPS, |i, c| {
+            c.article.title = format!("Story {i:04}");
+            // Oldest first: story 0 is the last row under "Newest".
+            c.article.published_at = c.article.published_at.map(|t| t + chrono::Duration::minutes(i as i64));
+        })
+        .into_iter()
+        .map(|c| (c, Vec::new()))
+        .collect();
         lib.insert_clips(&batch).expect("insert");
     })
     .await;

@@ -2,13 +2,12 @@
 //! a coded error, and leave the library as it was. (Times and peak memory of the same inputs are
 //! measured by `bench bounds` into `docs/reliability.md`; tests do not assert times.)
 
-use clipdesk::clip::{prepare, saved_page};
 use clipdesk::digest::{build, export, Digest, GroupBy, MultiGroup};
 use clipdesk::model::TagKind;
 use clipdesk::search::Options;
 use clipdesk::tags::taxonomy::TagRef;
 
-use crate::support::{check_library_consistent, fixture, run_cli, temp_library};
+use crate::support::{check_library_consistent, run_cli, seed_copies, temp_library};
 
 #[path = "../support/pages.rs"]
 mod pages;
@@ -59,30 +58,24 @@ fn deep_huge_and_long_pages_are_bounded() {
 #[test]
 fn ten_thousand_tags_and_a_thousand_item_briefing() {
     let (dir, mut lib) = temp_library();
-    let clip =
-        prepare(&saved_page(fixture("pages/seed-article.html"), "https://www.timesofisrael.com/a/").expect("page"))
-            .expect("extract");
-    let batch: Vec<_> = (0..1000)
-        .map(|i| {
-            let mut c = clip.clone();
-            c.url = format!("https://copies.example/{i}");
-            c.canonical_url = c.url.clone();
-            c.url_keys = vec![c.url.clone()];
-            // Each copy a different story, so the briefing does not merge them.
-            c.article.title = format!("Story number {i}: {}", c.article.title);
-            // A different text for each: the seed's words shuffled by a per-item generator.
-            let mut words: Vec<&str> = clip.article.text.split_whitespace().collect();
-            let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (i as u64 + 1);
-            for j in (1..words.len()).rev() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                words.swap(j, (state % (j as u64 + 1)) as usize);
-            }
-            c.article.text = format!("Story {i}. {}.", words.join(" "));
-            (c, vec![TagRef { kind: TagKind::Topic, name: format!("Batch/{}", i % 10) }])
-        })
-        .collect();
+    let batch: Vec<_> = seed_copies(1000, |i, c| {
+        // Each copy a different story, so the briefing does not merge them.
+        c.article.title = format!("Story number {i}: {}", c.article.title);
+        // A different text for each: the seed's words shuffled by a per-item generator.
+        let mut words: Vec<&str> = c.article.text.split_whitespace().collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ (i as u64 + 1);
+        for j in (1..words.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            words.swap(j, (state % (j as u64 + 1)) as usize);
+        }
+        c.article.text = format!("Story {i}. {}.", words.join(" "));
+    })
+    .into_iter()
+    .enumerate()
+    .map(|(i, c)| (c, vec![TagRef { kind: TagKind::Topic, name: format!("Batch/{}", i % 10) }]))
+    .collect();
     lib.insert_clips(&batch).expect("insert");
 
     let tags: Vec<TagRef> =

@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clipdesk::clip::{prepare, saved_page};
 use clipdesk::model::TagKind;
 use clipdesk::tags::taxonomy::TagRef;
 use clipdesk::Library;
 
-use crate::support::{check_library_consistent, clipdesk_bin, fixture};
+use crate::support::{check_library_consistent, clipdesk_bin, seed_copies};
 
 const CLIPS: usize = 1500;
 /// Kills per operation (three operations: at least 50 with the batch-clipping test's 8).
@@ -23,15 +22,10 @@ const ROUNDS: u64 = 15;
 fn base_library(dir: &Path) -> PathBuf {
     let db = dir.join("base.sqlite");
     let mut lib = Library::open(&db).expect("open");
-    let clip =
-        prepare(&saved_page(fixture("pages/seed-article.html"), "https://www.timesofisrael.com/a/").expect("page"))
-            .expect("extract");
-    let batch: Vec<_> = (0..CLIPS)
-        .map(|i| {
-            let mut c = clip.clone();
-            c.url = format!("https://copies.example/{i}");
-            c.canonical_url = c.url.clone();
-            c.url_keys = vec![c.url.clone()];
+    let batch: Vec<_> = seed_copies(CLIPS, |_, _| {})
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
             let topic = if i % 2 == 0 { "Old" } else { "New" };
             (c, vec![TagRef { kind: TagKind::Topic, name: topic.into() }])
         })

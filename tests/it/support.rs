@@ -13,6 +13,10 @@ use clipdesk::Library;
 mod server;
 pub use server::{Reply, TestServer};
 
+#[path = "../support/copies.rs"]
+mod copies;
+pub use copies::seed_copies;
+
 /// A library in a fresh temporary directory (kept alive by the returned guard).
 pub fn temp_library() -> (tempfile::TempDir, Library) {
     let dir = tempfile::tempdir().expect("temp dir");
