@@ -60,11 +60,8 @@ pub fn truncate_bytes(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+    let end = (0..=max).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+    s.get(..end).unwrap_or("")
 }
 
 /// White space as a reader sees it.
@@ -223,8 +220,8 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     }
     let cut: String = s.chars().take(max).collect();
     let cut = match cut.rfind(char::is_whitespace) {
-        Some(pos) if pos > cut.len() / 2 => &cut[..pos],
-        _ => &cut[..],
+        Some(pos) if pos > cut.len() / 2 => cut.get(..pos).unwrap_or(&cut),
+        _ => &cut,
     };
     format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation()))
 }
@@ -276,13 +273,13 @@ mod tests {
         let (folded, offsets) = fold_with_offsets("Ağa Ö");
         assert_eq!(folded, "aga o");
         assert_eq!(offsets.len(), folded.len() + 1);
-        assert_eq!(&"Ağa Ö"[offsets[4]..], "Ö");
+        assert_eq!("Ağa Ö".get(offsets[4]..), Some("Ö"));
         // Regression: the folded space mapped to the next word, so "Jordan Peterson" did not
         // look like one name.
         let text = "Jordan  Peterson";
         let (folded, offsets) = fold_with_offsets(text);
         assert_eq!(folded, "jordan peterson");
-        assert_eq!(&text[offsets[6]..], "  Peterson");
+        assert_eq!(text.get(offsets[6]..), Some("  Peterson"));
     }
 
     #[test]

@@ -86,8 +86,11 @@ impl FacetIndex {
                 }
                 index.site.push(sites.id(r.get(1)?));
                 index.lang.push(langs.id(r.get(2)?));
-                index.month.push(months.id(published.as_ref().filter(|p| p.len() >= 7).map(|p| p[..7].to_owned())));
-                index.published.push(published.as_deref().and_then(time_from_db).map_or(i64::MIN, |t| t.timestamp()));
+                // The month from the parsed time, never from the stored text's first bytes: an imported
+                // or hand-edited date such as "6 июля 2016" must not split a character.
+                let published = published.as_deref().and_then(time_from_db);
+                index.month.push(months.id(published.map(|t| t.format("%Y-%m").to_string())));
+                index.published.push(published.map_or(i64::MIN, |t| t.timestamp()));
             }
         }
         let mut per_slot: Vec<Vec<i64>> = vec![Vec::new(); index.site.len()];

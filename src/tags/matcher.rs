@@ -143,7 +143,7 @@ impl AliasMatcher {
             for pattern in &self.keys[m.pattern().as_usize()] {
                 let Some(end) = self.accept(pattern, &folded, start, end) else { continue };
                 let (from, to) = (offsets[start], offsets[end.min(offsets.len() - 1)]);
-                if pattern.case_sensitive && !case_matches(&text[from..to], &pattern.alias) {
+                if pattern.case_sensitive && !case_matches(text.get(from..to).unwrap_or(""), &pattern.alias) {
                     continue;
                 }
                 if pattern.ambiguous && part_of_longer_name(text, from, to) {
@@ -169,7 +169,7 @@ impl AliasMatcher {
         if p.script == Script::Cjk {
             return Some(end);
         }
-        let before = &folded[..start];
+        let before = folded.get(..start).unwrap_or("");
         let left_ok = match before.chars().next_back() {
             None => true,
             Some(c) if !c.is_alphanumeric() => true,
@@ -183,7 +183,7 @@ impl AliasMatcher {
         if !left_ok {
             return None;
         }
-        let after = &folded[end..];
+        let after = folded.get(end..).unwrap_or("");
         let word_rest: String = after.chars().take_while(|c| c.is_alphanumeric()).collect();
         if word_rest.is_empty() {
             return Some(end);
@@ -193,6 +193,45 @@ impl AliasMatcher {
         }
         None
     }
+}
+
+/// A full-text MATCH expression (title and text columns) that finds every clip in which
+/// [`AliasMatcher::find`] could find `alias`, and few others: the index narrows a library to the
+/// clips to check when an actor or alias is added. Cyrillic aliases are looked up by their stem as
+/// a prefix (case endings), Arabic and Hebrew ones also with up to three proclitic letters before
+/// them, Chinese and Japanese ones as a phrase of characters.
+pub fn candidates_expr(alias: &str) -> Option<String> {
+    let norm = crate::text::fold(alias);
+    if !norm.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    let quote = |s: &str| crate::search::query::quote(&crate::text::fts_prepare(s));
+    let mut terms = vec![quote(alias), quote(&norm)];
+    match script_of(&norm) {
+        Script::Cyrillic => {
+            let (stem, _) = cyrillic_stem(&norm);
+            terms.push(format!("{} *", quote(&stem)));
+        }
+        Script::Semitic => {
+            let proclitics = if is_hebrew(&norm) { HEBREW_PROCLITICS } else { ARABIC_PROCLITICS };
+            let mut prefixes: Vec<String> = vec![String::new()];
+            for _ in 0..3 {
+                let longer: Vec<String> = prefixes
+                    .iter()
+                    .filter(|p| p.chars().count() < 3)
+                    .flat_map(|p| proclitics.iter().map(move |c| format!("{p}{c}")))
+                    .collect();
+                prefixes.extend(longer);
+                prefixes.sort();
+                prefixes.dedup();
+            }
+            terms.extend(prefixes.iter().filter(|p| !p.is_empty()).map(|p| quote(&format!("{p}{norm}"))));
+        }
+        Script::Cjk | Script::Other => {}
+    }
+    terms.sort();
+    terms.dedup();
+    Some(format!("{{title text}} : ({})", terms.join(" OR ")))
 }
 
 /// The capitals of a case-sensitive alias: an acronym ("US", "WHO") must be in capitals, a name
@@ -239,19 +278,25 @@ fn cyrillic_stem(norm: &str) -> (String, bool) {
 /// as "Jordan" has in "Michael Jordan" or "Jordan Peterson". A capital after a sentence end does
 /// not count.
 fn part_of_longer_name(text: &str, start: usize, end: usize) -> bool {
-    let next_word = text[end..].trim_start_matches([' ', '\u{a0}']);
-    let next_is_name =
-        text[end..].starts_with([' ', '\u{a0}']) && next_word.chars().next().is_some_and(char::is_uppercase);
-    let before = &text[..start];
+    // `start` and `end` map a match in the folded text back to `text`: the starts of characters
+    // of `text`, but read with `get` so that no offset can ever panic.
+    let after = text.get(end..).unwrap_or("");
+    let next_word = after.trim_start_matches([' ', '\u{a0}']);
+    let next_is_name = after.starts_with([' ', '\u{a0}']) && next_word.chars().next().is_some_and(char::is_uppercase);
+    let before = text.get(..start).unwrap_or("");
     let prev_is_name = before.ends_with([' ', '\u{a0}']) && {
         let trimmed = before.trim_end_matches([' ', '\u{a0}']);
-        let word_start = trimmed.rfind(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'').map_or(0, |p| p + 1);
-        let word = &trimmed[word_start..];
-        let preceded_by_sentence_end = trimmed[..word_start]
-            .trim_end()
-            .chars()
-            .next_back()
-            .is_none_or(|c| matches!(c, '.' | '!' | '?' | '\n' | '"' | '“'));
+        // Where the word before the match starts: after the last character that is not part of a
+        // word. That character may be a dash of several bytes (a dateline "AMMAN — Jordan…"), so
+        // the offset is its end, never its start plus one byte.
+        let word_start = trimmed
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !c.is_alphanumeric() && c != '-' && c != '\'')
+            .map_or(0, |(p, c)| p + c.len_utf8());
+        let (head, word) = trimmed.split_at(word_start);
+        let preceded_by_sentence_end =
+            head.trim_end().chars().next_back().is_none_or(|c| matches!(c, '.' | '!' | '?' | '\n' | '"' | '“'));
         word.chars().next().is_some_and(char::is_uppercase) && !preceded_by_sentence_end && !is_function_word(word)
     };
     next_is_name || prev_is_name

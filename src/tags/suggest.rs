@@ -993,6 +993,9 @@ fn score(e: &Evidence) -> f64 {
 
 /// Removes parenthesised photo and wire credits ("(Kayhan Ozer/Anadolu Agency via AP, Pool)"):
 /// the people and agencies they name are not actors of the story.
+// Offsets are those of '(' and ')' found in the same string: one-byte characters, so the
+// positions around them are character boundaries.
+#[allow(clippy::string_slice)]
 fn strip_credits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -1048,6 +1051,9 @@ const ABBREVIATIONS: &[&str] = &[
 
 /// The sentences of a text: paragraphs split at '.', '!' or '?' followed by a space, except
 /// after an abbreviation or an initial.
+// Offsets come from `char_indices` and `rfind(' ')` of the same paragraph, around one-byte
+// characters ('.', '!', '?', ' '): always character boundaries.
+#[allow(clippy::string_slice)]
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for para in text.split('\n') {
@@ -1074,6 +1080,8 @@ fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
+// Word bounds are positions from `char_indices` of this sentence: character boundaries.
+#[allow(clippy::string_slice)]
 fn words_of(sentence: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
@@ -1116,6 +1124,8 @@ const NOT_ORG_ACRONYMS: &[&str] = &[
 ];
 
 /// The capitalised runs of a sentence, each with (person cues, organisation cues).
+// Every offset is a `Word` bound from `words_of(sentence)` of this same sentence.
+#[allow(clippy::string_slice)]
 fn candidates(sentence: &str, lower_vocab: &HashSet<String>) -> Vec<Cand> {
     let words = words_of(sentence);
     // A sentence shouting in capitals is a headline or a kicker: its capitals say nothing.
@@ -1232,6 +1242,8 @@ fn candidates(sentence: &str, lower_vocab: &HashSet<String>) -> Vec<Cand> {
 /// May the lower-case word at `j` join the run? "of"/"for" after a name that is not a title,
 /// "on" after an organisation word, "and" for now (split later unless an organisation follows);
 /// always followed by a capitalised word that is not a weekday or month.
+// Every offset is a `Word` bound from `words_of(sentence)` of this same sentence.
+#[allow(clippy::string_slice)]
 fn connector_allowed(words: &[Word], j: usize, sentence: &str) -> bool {
     let w = words[j].text.as_str();
     if !is_connector(w) && w != "and" {

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use clipdesk::digest::{self, build, export, Digest, GroupBy, Membership, MultiGroup, OrderBy};
+use clipdesk::digest::{self, build, export, Digest, GroupBy, Membership, MultiGroup, OrderBy, PeriodOn};
+use clipdesk::model::time_from_db;
 use clipdesk::{Error, Library};
 use serde_json::json;
 
@@ -47,6 +48,9 @@ pub struct DefArgs {
     /// Last day of the period (YYYY-MM-DD)
     #[arg(long)]
     to: Option<String>,
+    /// Which date the period applies to: when articles were published (default) or clipped
+    #[arg(long, value_parser = ["published", "clipped"])]
+    period_on: Option<String>,
     #[arg(long, value_parser = ["topic", "actor", "site", "day", "none"])]
     group_by: Option<String>,
     /// A clip with several groups appears under each, or its first only
@@ -166,6 +170,9 @@ fn apply(d: &mut Digest, a: &DefArgs) -> clipdesk::Result<()> {
     }
     if a.to.is_some() {
         d.period_end = date(&a.to)?;
+    }
+    if let Some(p) = &a.period_on {
+        d.period_on = digest::parse_choice::<PeriodOn>("period basis", p, "published, clipped")?;
     }
     if let Some(g) = &a.group_by {
         d.group_by = digest::parse_choice::<GroupBy>("grouping", g, "topic, actor, site, day, none")?;
@@ -292,7 +299,8 @@ pub fn run(lib: &mut Library, args: DigestArgs, out: &Out) -> clipdesk::Result<S
                 );
             } else {
                 for (id, title, updated) in all {
-                    out.line(&format!("{id:>4}  {}  {title}", &updated[..10.min(updated.len())]));
+                    let day = time_from_db(&updated).map_or(updated.clone(), |t| t.format("%Y-%m-%d").to_string());
+                    out.line(&format!("{id:>4}  {day}  {title}"));
                 }
             }
             Ok(Status::Ok)

@@ -1,6 +1,7 @@
 //! `clipdesk search` and `clipdesk saved`.
 
 use clap::Subcommand;
+use clipdesk::model::time_from_db;
 use clipdesk::search::{self, saved, Options, Sort};
 use clipdesk::Library;
 use serde_json::json;
@@ -35,7 +36,11 @@ pub fn search(lib: &mut Library, q: &str, limit: i64, offset: i64, sort: &str, o
         return Ok(Status::Ok);
     }
     for hit in &result.results {
-        let date = hit.published_at.as_deref().map(|d| &d[..10]).unwrap_or("          ");
+        let date = hit
+            .published_at
+            .as_deref()
+            .and_then(time_from_db)
+            .map_or(" ".repeat(10), |t| t.format("%Y-%m-%d").to_string());
         out.line(&format!(
             "{:>6}  {date}  {:<22}  {}",
             hit.id,

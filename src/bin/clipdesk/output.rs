@@ -74,7 +74,7 @@ impl Out {
                 snap.fetched_at.format("%Y-%m-%d %H:%M:%S UTC"),
                 snap.http_status.map_or("-".into(), |c| c.to_string()),
                 snap.bytes,
-                &snap.sha256[..16.min(snap.sha256.len())]
+                snap.sha256.get(..16).unwrap_or(&snap.sha256)
             ));
         }
         s.push('\n');
