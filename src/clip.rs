@@ -27,6 +27,7 @@ pub fn fetch_and_prepare(fetcher: &Fetcher, url: &str) -> Result<NewClip> {
 
 /// Turns a fetched page into a clip ready to store.
 pub fn prepare(page: &Page) -> Result<NewClip> {
+    crate::guard::inject_panic(page.final_url.as_str());
     let (text, encoding) = page.decode_text();
     let article = match page.kind {
         Kind::Html => extract::extract(&text, &page.final_url)?,
@@ -60,13 +61,19 @@ pub fn prepare(page: &Page) -> Result<NewClip> {
     })
 }
 
-fn same_site(a: &Url, b: &Url) -> bool {
-    fn site(u: &Url) -> String {
-        let host = u.host_str().unwrap_or("").to_ascii_lowercase();
-        let parts: Vec<&str> = host.trim_start_matches("www.").split('.').collect();
-        parts[parts.len().saturating_sub(2)..].join(".")
+/// Whether two URLs belong to one site: the same registrable domain by the public suffix list
+/// (`bbc.co.uk`, `someone.github.io`), so `a.co.uk` cannot claim to be `b.co.uk`'s article.
+/// Hosts without a registrable domain (IP addresses, `localhost`) must be equal.
+pub fn same_site(a: &Url, b: &Url) -> bool {
+    fn site(u: &Url) -> Option<String> {
+        let host = u.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+        if !matches!(u.host(), Some(url::Host::Domain(_))) {
+            return Some(host);
+        }
+        // Unlisted suffixes follow the list's default rule (the last label is the suffix).
+        Some(psl::domain(host.as_bytes()).map_or(host.clone(), |d| String::from_utf8_lossy(d.as_bytes()).into_owned()))
     }
-    site(a) == site(b)
+    site(a).is_some_and(|s| Some(s) == site(b))
 }
 
 /// A page saved to disk (`clipdesk clip --html FILE --url URL`): the bytes as they are, the URL it
@@ -111,4 +118,29 @@ pub fn clip_url(library: &mut Library, fetcher: &Fetcher, url: &str) -> Result<S
 /// An error's code and message, for reports.
 pub fn describe(e: &Error) -> (&'static str, String) {
     (e.code(), e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(a: &str, b: &str, expected: bool) {
+        let (ua, ub) = (Url::parse(a).unwrap(), Url::parse(b).unwrap());
+        assert_eq!(same_site(&ua, &ub), expected, "{a} vs {b}");
+    }
+
+    #[test]
+    fn same_site_follows_the_public_suffix_list() {
+        check("https://www.bbc.co.uk/news/1", "https://bbc.co.uk/news/2", true);
+        check("https://news.bbc.co.uk/a", "https://www.bbc.co.uk/b", true);
+        // Regression: the last two labels ("co.uk", "github.io") made every such site one site,
+        // so one page could claim another's canonical URL and hide it as a duplicate.
+        check("https://www.bbc.co.uk/a", "https://www.theguardian.co.uk/a", false);
+        check("https://alice.github.io/post", "https://bob.github.io/post", false);
+        check("https://www.timesofisrael.com/a", "https://blogs.timesofisrael.com/b", true);
+        check("https://example.com/", "https://example.org/", false);
+        check("http://127.0.0.1:8080/a", "http://127.0.0.1:9090/b", true);
+        check("http://127.0.0.1/a", "http://127.0.0.2/a", false);
+        check("http://localhost/a", "http://localhost/b", true);
+    }
 }

@@ -33,6 +33,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A bug: code panicked while working on one item (see [`crate::guard`]). The item fails with
+    /// this error and the rest of the batch goes on; the message names where it panicked.
+    #[error("internal error (a bug in Clipdesk, please report it): {message}")]
+    Panic { message: String },
 }
 
 impl Error {
@@ -46,6 +50,7 @@ impl Error {
             Error::Input { code, .. } => code,
             Error::Io { .. } => "io",
             Error::Write { .. } => "io.write",
+            Error::Panic { .. } => "internal.panic",
         }
     }
 

@@ -29,10 +29,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The UI's connection. A command that panicked while holding it poisoned the lock, but the
+    /// library is whole (SQLite rolled the panicking command's transaction back), so the lock is
+    /// taken back rather than every later command failing until a restart.
     fn lib(&self) -> Res<std::sync::MutexGuard<'_, Library>> {
-        self.library
-            .lock()
-            .map_err(|_| IpcError::new("app.busy", "the library is in an inconsistent state; restart Clipdesk"))
+        Ok(self.library.lock().unwrap_or_else(|poisoned| {
+            self.library.clear_poison();
+            poisoned.into_inner()
+        }))
     }
 
     fn start_job(&self) -> (u64, Arc<AtomicBool>) {
@@ -51,6 +55,14 @@ impl AppState {
     }
 }
 
+/// Runs a command's body under the panic net: a panic answers `internal.panic` (with where it
+/// happened) instead of an invoke that never returns, and the window goes on.
+fn guarded<T>(f: impl FnOnce() -> Res<T>) -> Res<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(IpcError::from(clipdesk::Error::Panic { message: clipdesk::guard::message(&*payload) }))
+    })
+}
+
 fn tag_refs(list: &[String]) -> Res<Vec<TagRef>> {
     list.iter().map(|t| TagRef::parse(t).map_err(IpcError::from)).collect()
 }
@@ -64,70 +76,79 @@ fn search(
     sort: String,
     facets: bool,
 ) -> Res<SearchPage> {
-    let opts = Options { limit, offset, sort: Sort::parse(&sort)?, facets, facet_limit: 40 };
-    let result = state.lib()?.search(&query, opts)?;
-    Ok(SearchPage {
-        total: result.total,
-        offset,
-        rows: result.results.into_iter().map(ClipRow::from).collect(),
-        facets: facets.then(|| result.facets.into()),
+    guarded(|| {
+        let opts = Options { limit, offset, sort: Sort::parse(&sort)?, facets, facet_limit: 40 };
+        let result = state.lib()?.search(&query, opts)?;
+        Ok(SearchPage {
+            total: result.total,
+            offset,
+            rows: result.results.into_iter().map(ClipRow::from).collect(),
+            facets: facets.then(|| result.facets.into()),
+        })
     })
 }
 
 #[tauri::command(async)]
 fn get_clip(state: State<'_, AppState>, id: i64) -> Res<ClipDetail> {
-    let lib = state.lib()?;
-    Ok(ClipDetail::new(lib.get(id)?, lib.highlights(id)?))
+    guarded(|| {
+        let lib = state.lib()?;
+        Ok(ClipDetail::new(lib.get(id)?, lib.highlights(id)?))
+    })
 }
 
 /// Clips URLs on a worker thread; progress arrives on `events`. Returns the job id (for
 /// [`cancel_job`]).
 #[tauri::command(async)]
 fn clip_urls(state: State<'_, AppState>, urls: Vec<String>, tags: Vec<String>, events: Channel<JobEvent>) -> Res<u64> {
-    let tags = tag_refs(&tags)?;
-    let urls: Vec<String> = urls.into_iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
-    let (job, cancelled) = state.start_job();
-    let path = state.path.clone();
-    let total = urls.len();
-    std::thread::spawn(move || {
-        let send = |kind: &str, url: Option<&str>, id: Option<i64>, error: Option<IpcError>, done: usize| {
-            let _ = events.send(JobEvent { kind: kind.into(), url: url.map(str::to_owned), id, error, done, total });
-        };
-        let result = (|| -> Res<()> {
-            let mut lib = Library::open(&path)?;
-            let fetcher = clipdesk::fetch::Fetcher::new(Default::default())
-                .map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
-            for (i, url) in urls.iter().enumerate() {
-                if cancelled.load(Ordering::Relaxed) {
-                    send("cancelled", None, None, None, i);
-                    return Ok(());
-                }
-                send("started", Some(url), None, None, i);
-                let outcome =
-                    clipdesk::clip::url_keys(url).and_then(|keys| lib.find_by_url_keys(&keys)).and_then(|known| {
-                        match known {
+    guarded(|| {
+        let tags = tag_refs(&tags)?;
+        let urls: Vec<String> = urls.into_iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
+        let (job, cancelled) = state.start_job();
+        let path = state.path.clone();
+        let total = urls.len();
+        std::thread::spawn(move || {
+            let send = |kind: &str, url: Option<&str>, id: Option<i64>, error: Option<IpcError>, done: usize| {
+                let _ =
+                    events.send(JobEvent { kind: kind.into(), url: url.map(str::to_owned), id, error, done, total });
+            };
+            // Every URL runs under the panic net (a bug on one page fails that page with
+            // `internal.panic` and the batch goes on), and the job always ends with "finished",
+            // whatever happened, so the dialog never waits forever.
+            let result = guarded(|| -> Res<()> {
+                let mut lib = Library::open(&path)?;
+                let fetcher = clipdesk::fetch::Fetcher::new(Default::default())
+                    .map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
+                for (i, url) in urls.iter().enumerate() {
+                    if cancelled.load(Ordering::Relaxed) {
+                        send("cancelled", None, None, None, i);
+                        return Ok(());
+                    }
+                    send("started", Some(url), None, None, i);
+                    let outcome =
+                        clipdesk::guard::catch(|| match lib.find_by_url_keys(&clipdesk::clip::url_keys(url)?)? {
                             Some(id) => Ok(clipdesk::library::Stored::Duplicate(id)),
                             None => clipdesk::clip::fetch_and_prepare(&fetcher, url)
                                 .and_then(|c| clipdesk::clip::store(&mut lib, &c, &tags)),
+                        });
+                    match outcome {
+                        Ok(clipdesk::library::Stored::Created(id)) => send("created", Some(url), Some(id), None, i + 1),
+                        Ok(clipdesk::library::Stored::Duplicate(id)) => {
+                            send("duplicate", Some(url), Some(id), None, i + 1)
                         }
-                    });
-                match outcome {
-                    Ok(clipdesk::library::Stored::Created(id)) => send("created", Some(url), Some(id), None, i + 1),
-                    Ok(clipdesk::library::Stored::Duplicate(id)) => send("duplicate", Some(url), Some(id), None, i + 1),
-                    Err(e) => send("failed", Some(url), None, Some(e.into()), i + 1),
+                        Err(e) => send("failed", Some(url), None, Some(e.into()), i + 1),
+                    }
                 }
+                Ok(())
+            });
+            if let Err(e) = result {
+                send("failed", None, None, Some(e), 0);
             }
             send("finished", None, None, None, total);
-            Ok(())
-        })();
-        if let Err(e) = result {
-            send("failed", None, None, Some(e), 0);
-            send("finished", None, None, None, total);
-        }
-    });
-    // The job's entry is removed when it is cancelled or the app ends; it costs a bool.
-    let _ = job;
-    Ok(job)
+        });
+        // The job's entry is removed when it is cancelled or the app ends; it costs a bool.
+        let _ = job;
+        Ok(job)
+    })
 }
 
 #[tauri::command]
@@ -141,215 +162,248 @@ fn cancel_job(state: State<'_, AppState>, job: u64) -> Res<()> {
 
 #[tauri::command(async)]
 fn suggestions(state: State<'_, AppState>, id: i64) -> Res<Vec<SuggestionDto>> {
-    Ok(state
-        .lib()?
-        .suggestions(id)?
-        .into_iter()
-        .map(|s| SuggestionDto {
-            name: s.name,
-            actor_type: s.actor_type.as_str().into(),
-            mentions: s.mentions,
-            known: s.known,
-        })
-        .collect())
+    guarded(|| {
+        Ok(state
+            .lib()?
+            .suggestions(id)?
+            .into_iter()
+            .map(|s| SuggestionDto {
+                name: s.name,
+                actor_type: s.actor_type.as_str().into(),
+                mentions: s.mentions,
+                known: s.known,
+            })
+            .collect())
+    })
 }
 
 #[tauri::command(async)]
 fn accept_suggestion(state: State<'_, AppState>, id: i64, name: String, actor_type: Option<String>) -> Res<()> {
-    let actor_type = actor_type.as_deref().map(ActorType::parse).transpose()?;
-    state.lib()?.accept_suggestion(id, &name, actor_type)?;
-    Ok(())
+    guarded(|| {
+        let actor_type = actor_type.as_deref().map(ActorType::parse).transpose()?;
+        state.lib()?.accept_suggestion(id, &name, actor_type)?;
+        Ok(())
+    })
 }
 
 #[tauri::command(async)]
 fn dismiss_suggestion(state: State<'_, AppState>, name: String) -> Res<()> {
-    Ok(state.lib()?.dismiss_suggestion(&name)?)
+    guarded(|| Ok(state.lib()?.dismiss_suggestion(&name)?))
 }
 
 #[tauri::command(async)]
 fn tag_clips(state: State<'_, AppState>, ids: Vec<i64>, add: Vec<String>, remove: Vec<String>) -> Res<TagChangeDto> {
-    let c = state.lib()?.tag_clips(&ids, &tag_refs(&add)?, &tag_refs(&remove)?)?;
-    Ok(TagChangeDto { clips: c.clips, added: c.added, removed: c.removed })
+    guarded(|| {
+        let c = state.lib()?.tag_clips(&ids, &tag_refs(&add)?, &tag_refs(&remove)?)?;
+        Ok(TagChangeDto { clips: c.clips, added: c.added, removed: c.removed })
+    })
 }
 
 #[tauri::command(async)]
 fn set_note(state: State<'_, AppState>, id: i64, note: String) -> Res<()> {
-    Ok(state.lib()?.set_note(id, Some(&note))?)
+    guarded(|| Ok(state.lib()?.set_note(id, Some(&note))?))
 }
 
 #[tauri::command(async)]
 fn add_highlight(state: State<'_, AppState>, id: i64, quote: String, note: Option<String>) -> Res<i64> {
-    Ok(state.lib()?.add_highlight(id, &quote, None, note.as_deref())?)
+    guarded(|| Ok(state.lib()?.add_highlight(id, &quote, None, note.as_deref())?))
 }
 
 #[tauri::command(async)]
 fn remove_highlight(state: State<'_, AppState>, highlight: i64) -> Res<()> {
-    Ok(state.lib()?.remove_highlight(highlight)?)
+    guarded(|| Ok(state.lib()?.remove_highlight(highlight)?))
 }
 
 #[tauri::command(async)]
 fn taxonomy(state: State<'_, AppState>) -> Res<Taxonomy> {
-    let lib = state.lib()?;
-    Ok(Taxonomy {
-        topics: lib
-            .topics()?
-            .into_iter()
-            .map(|t| TopicDto {
-                id: t.id,
-                name: t.name,
-                path: t.path,
-                parent_id: t.parent_id,
-                rule: t.rule,
-                clips: t.clips,
-            })
-            .collect(),
-        actors: lib
-            .actors()?
-            .into_iter()
-            .map(|a| ActorDto {
-                id: a.id,
-                name: a.name,
-                actor_type: a.actor_type.map(|t| t.as_str().to_owned()),
-                description: a.description,
-                aliases: a.aliases,
-                clips: a.clips,
-            })
-            .collect(),
+    guarded(|| {
+        let lib = state.lib()?;
+        Ok(Taxonomy {
+            topics: lib
+                .topics()?
+                .into_iter()
+                .map(|t| TopicDto {
+                    id: t.id,
+                    name: t.name,
+                    path: t.path,
+                    parent_id: t.parent_id,
+                    rule: t.rule,
+                    clips: t.clips,
+                })
+                .collect(),
+            actors: lib
+                .actors()?
+                .into_iter()
+                .map(|a| ActorDto {
+                    id: a.id,
+                    name: a.name,
+                    actor_type: a.actor_type.map(|t| t.as_str().to_owned()),
+                    description: a.description,
+                    aliases: a.aliases,
+                    clips: a.clips,
+                })
+                .collect(),
+        })
     })
 }
 
 #[tauri::command(async)]
 fn add_topic(state: State<'_, AppState>, path: String) -> Res<i64> {
-    Ok(state.lib()?.add_topic(&path, None)?)
+    guarded(|| Ok(state.lib()?.add_topic(&path, None)?))
 }
 
 #[tauri::command(async)]
 fn add_actor(state: State<'_, AppState>, name: String, actor_type: Option<String>, aliases: Vec<String>) -> Res<i64> {
-    let actor_type = actor_type.as_deref().map(ActorType::parse).transpose()?;
-    Ok(state.lib()?.add_actor(&name, actor_type, &aliases, None)?)
+    guarded(|| {
+        let actor_type = actor_type.as_deref().map(ActorType::parse).transpose()?;
+        Ok(state.lib()?.add_actor(&name, actor_type, &aliases, None)?)
+    })
 }
 
 #[tauri::command(async)]
 fn edit_aliases(state: State<'_, AppState>, actor: String, add: Vec<String>, remove: Vec<String>) -> Res<()> {
-    state.lib()?.edit_aliases(&actor, &add, &remove)?;
-    Ok(())
+    guarded(|| {
+        state.lib()?.edit_aliases(&actor, &add, &remove)?;
+        Ok(())
+    })
 }
 
 #[tauri::command(async)]
 fn rename_tag(state: State<'_, AppState>, tag: String, new_name: String) -> Res<()> {
-    Ok(state.lib()?.rename_tag(&TagRef::parse(&tag)?, &new_name)?)
+    guarded(|| Ok(state.lib()?.rename_tag(&TagRef::parse(&tag)?, &new_name)?))
 }
 
 #[tauri::command(async)]
 fn move_topic(state: State<'_, AppState>, topic: String, new_parent: Option<String>) -> Res<()> {
-    Ok(state.lib()?.move_topic(&topic, new_parent.as_deref())?)
+    guarded(|| Ok(state.lib()?.move_topic(&topic, new_parent.as_deref())?))
 }
 
 #[tauri::command(async)]
 fn merge_tags(state: State<'_, AppState>, from: String, into: String) -> Res<()> {
-    Ok(state.lib()?.merge_tags(&TagRef::parse(&from)?, &TagRef::parse(&into)?)?)
+    guarded(|| Ok(state.lib()?.merge_tags(&TagRef::parse(&from)?, &TagRef::parse(&into)?)?))
 }
 
 #[tauri::command(async)]
 fn delete_tag(state: State<'_, AppState>, tag: String) -> Res<()> {
-    Ok(state.lib()?.delete_tag(&TagRef::parse(&tag)?)?)
+    guarded(|| Ok(state.lib()?.delete_tag(&TagRef::parse(&tag)?)?))
 }
 
 #[tauri::command(async)]
 fn preview_rule(state: State<'_, AppState>, topic: String, rule: String) -> Res<RulePreviewDto> {
-    let p = state.lib()?.preview_rule(&topic, &rule)?;
-    Ok(RulePreviewDto { matching: p.matching, would_add: p.would_add })
+    guarded(|| {
+        let p = state.lib()?.preview_rule(&topic, &rule)?;
+        Ok(RulePreviewDto { matching: p.matching, would_add: p.would_add })
+    })
 }
 
 #[tauri::command(async)]
 fn set_rule(state: State<'_, AppState>, topic: String, rule: Option<String>, apply: bool) -> Res<RulePreviewDto> {
-    let rule = rule.filter(|r| !r.trim().is_empty());
-    let (p, added) = state.lib()?.set_rule(&topic, rule.as_deref(), apply)?;
-    Ok(RulePreviewDto { matching: p.matching, would_add: if apply { added } else { p.would_add } })
+    guarded(|| {
+        let rule = rule.filter(|r| !r.trim().is_empty());
+        let (p, added) = state.lib()?.set_rule(&topic, rule.as_deref(), apply)?;
+        Ok(RulePreviewDto { matching: p.matching, would_add: if apply { added } else { p.would_add } })
+    })
 }
 
 /// Re-applies automatic tagging to the whole library, with progress.
 #[tauri::command(async)]
 fn retag(state: State<'_, AppState>, events: Channel<JobEvent>) -> Res<()> {
-    let path = state.path.clone();
-    let mut lib = Library::open(&path)?;
-    let report = lib.retag(false, |done, total| {
-        if done % 200 == 0 || done == total {
-            let _ = events.send(JobEvent { kind: "progress".into(), url: None, id: None, error: None, done, total });
-        }
-    })?;
-    let _ = events.send(JobEvent {
-        kind: "finished".into(),
-        url: None,
-        id: None,
-        error: None,
-        done: report.clips,
-        total: report.clips,
-    });
-    Ok(())
+    guarded(|| {
+        let path = state.path.clone();
+        let mut lib = Library::open(&path)?;
+        let report = lib.retag(false, |done, total| {
+            if done % 200 == 0 || done == total {
+                let _ =
+                    events.send(JobEvent { kind: "progress".into(), url: None, id: None, error: None, done, total });
+            }
+        })?;
+        let _ = events.send(JobEvent {
+            kind: "finished".into(),
+            url: None,
+            id: None,
+            error: None,
+            done: report.clips,
+            total: report.clips,
+        });
+        Ok(())
+    })
 }
 
 #[tauri::command(async)]
 fn saved_searches(state: State<'_, AppState>) -> Res<Vec<SavedSearchDto>> {
-    let lib = state.lib()?;
-    Ok(saved::list(lib.conn())?.into_iter().map(|s| SavedSearchDto { name: s.name, query: s.query }).collect())
+    guarded(|| {
+        let lib = state.lib()?;
+        Ok(saved::list(lib.conn())?.into_iter().map(|s| SavedSearchDto { name: s.name, query: s.query }).collect())
+    })
 }
 
 #[tauri::command(async)]
 fn save_search(state: State<'_, AppState>, name: String, query: String) -> Res<()> {
-    let mut lib = state.lib()?;
-    let tx = lib.write()?;
-    saved::save(&tx, &name, &query)?;
-    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+    guarded(|| {
+        let mut lib = state.lib()?;
+        let tx = lib.write()?;
+        saved::save(&tx, &name, &query)?;
+        tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+    })
 }
 
 #[tauri::command(async)]
 fn remove_saved_search(state: State<'_, AppState>, name: String) -> Res<()> {
-    let mut lib = state.lib()?;
-    let tx = lib.write()?;
-    saved::remove(&tx, &name)?;
-    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+    guarded(|| {
+        let mut lib = state.lib()?;
+        let tx = lib.write()?;
+        saved::remove(&tx, &name)?;
+        tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+    })
 }
 
 #[tauri::command(async)]
 fn digests(state: State<'_, AppState>) -> Res<Vec<DigestSummary>> {
-    let lib = state.lib()?;
-    Ok(digest::list(lib.conn())?
-        .into_iter()
-        .map(|(id, title, updated_at)| DigestSummary { id, title, updated_at })
-        .collect())
+    guarded(|| {
+        let lib = state.lib()?;
+        Ok(digest::list(lib.conn())?
+            .into_iter()
+            .map(|(id, title, updated_at)| DigestSummary { id, title, updated_at })
+            .collect())
+    })
 }
 
 #[tauri::command(async)]
 fn load_digest(state: State<'_, AppState>, id: i64) -> Res<DigestDto> {
-    Ok(DigestDto::from_digest(digest::load(state.lib()?.conn(), id)?))
+    guarded(|| Ok(DigestDto::from_digest(digest::load(state.lib()?.conn(), id)?)))
 }
 
 #[tauri::command(async)]
 fn save_digest(state: State<'_, AppState>, digest: DigestDto) -> Res<i64> {
-    let d = digest.into_digest()?;
-    let mut lib = state.lib()?;
-    let tx = lib.write()?;
-    let id = digest::save(&tx, &d)?;
-    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
-    Ok(id)
+    guarded(|| {
+        let d = digest.into_digest()?;
+        let mut lib = state.lib()?;
+        let tx = lib.write()?;
+        let id = digest::save(&tx, &d)?;
+        tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
+        Ok(id)
+    })
 }
 
 #[tauri::command(async)]
 fn delete_digest(state: State<'_, AppState>, id: i64) -> Res<()> {
-    let mut lib = state.lib()?;
-    let tx = lib.write()?;
-    digest::delete(&tx, id)?;
-    tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+    guarded(|| {
+        let mut lib = state.lib()?;
+        let tx = lib.write()?;
+        digest::delete(&tx, id)?;
+        tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))
+    })
 }
 
 /// Builds a briefing from a (possibly unsaved) definition and typesets its first pages as SVG.
 #[tauri::command(async)]
 fn preview_briefing(state: State<'_, AppState>, digest: DigestDto, max_pages: usize) -> Res<BriefingPreview> {
-    let d = digest.into_digest()?;
-    let briefing = build::build(state.lib()?.conn(), &d)?;
-    let pages = export::pdf::preview(&briefing, max_pages.clamp(1, 50))?;
-    Ok(BriefingPreview::new(&briefing, pages))
+    guarded(|| {
+        let d = digest.into_digest()?;
+        let briefing = build::build(state.lib()?.conn(), &d)?;
+        let pages = export::pdf::preview(&briefing, max_pages.clamp(1, 50))?;
+        Ok(BriefingPreview::new(&briefing, pages))
+    })
 }
 
 /// Asks where to save (a native save dialog), then exports the briefing there. Returns the path,
@@ -362,59 +416,66 @@ fn export_briefing(
     digest: DigestDto,
     format: String,
 ) -> Res<Option<String>> {
-    let d = digest.into_digest()?;
-    let (kind, ext) = match format.as_str() {
-        "pdf" => ("PDF document", "pdf"),
-        "md" => ("Markdown", "md"),
-        "html" => ("Web page", "html"),
-        other => {
-            return Err(IpcError::new("input.format", format!("unknown format {other:?}: expected pdf, md or html")))
-        }
-    };
-    let file_name = format!("{}.{ext}", export::file_stem(&d.title));
-    let Some(path) = files::ask_save(&app, &file_name, kind, ext)? else {
-        return Ok(None);
-    };
-    let briefing = build::build(state.lib()?.conn(), &d)?;
-    let bytes = match ext {
-        "pdf" => export::pdf::render(&briefing)?,
-        "md" => export::markdown(&briefing).into_bytes(),
-        _ => export::html(&briefing).into_bytes(),
-    };
-    std::fs::write(&path, bytes)
-        .map_err(|e| IpcError::new("io.write", format!("cannot write {}: {e}", path.display())))?;
-    Ok(Some(path.display().to_string()))
+    guarded(|| {
+        let d = digest.into_digest()?;
+        let (kind, ext) = match format.as_str() {
+            "pdf" => ("PDF document", "pdf"),
+            "md" => ("Markdown", "md"),
+            "html" => ("Web page", "html"),
+            other => {
+                return Err(IpcError::new(
+                    "input.format",
+                    format!("unknown format {other:?}: expected pdf, md or html"),
+                ))
+            }
+        };
+        let file_name = format!("{}.{ext}", export::file_stem(&d.title));
+        let Some(path) = files::ask_save(&app, &file_name, kind, ext)? else {
+            return Ok(None);
+        };
+        let briefing = build::build(state.lib()?.conn(), &d)?;
+        let bytes = match ext {
+            "pdf" => export::pdf::render(&briefing)?,
+            "md" => export::markdown(&briefing).into_bytes(),
+            _ => export::html(&briefing).into_bytes(),
+        };
+        std::fs::write(&path, bytes)
+            .map_err(|e| IpcError::new("io.write", format!("cannot write {}: {e}", path.display())))?;
+        Ok(Some(path.display().to_string()))
+    })
 }
 
 /// Copies the library to a file the user picks (SQLite online backup). `None` if cancelled.
 #[tauri::command(async)]
 fn backup_library(app: tauri::AppHandle) -> Res<Option<ArchiveReport>> {
-    files::backup(&app)
+    guarded(|| files::backup(&app))
 }
 
 /// Exports everything the library holds as JSON to a file the user picks.
 #[tauri::command(async)]
 fn export_library(app: tauri::AppHandle) -> Res<Option<ArchiveReport>> {
-    files::export(&app)
+    guarded(|| files::export(&app))
 }
 
 /// Imports an export the user picks into this library, which must be empty.
 #[tauri::command(async)]
 fn import_library(app: tauri::AppHandle) -> Res<Option<ArchiveReport>> {
-    files::import(&app)
+    guarded(|| files::import(&app))
 }
 
 /// Opens an article's link in the system browser (never in the app window); http(s) only.
 #[tauri::command]
 fn open_external(app: tauri::AppHandle, url: String) -> Res<()> {
-    use tauri_plugin_opener::OpenerExt;
-    let parsed = url::Url::parse(&url).map_err(|_| IpcError::new("input.url", format!("not a link: {url:?}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(IpcError::new("input.url", format!("only http and https links open outside: {url:?}")));
-    }
-    app.opener()
-        .open_url(parsed.as_str(), None::<&str>)
-        .map_err(|e| IpcError::new("app.open", format!("cannot open {url}: {e}")))
+    guarded(|| {
+        use tauri_plugin_opener::OpenerExt;
+        let parsed = url::Url::parse(&url).map_err(|_| IpcError::new("input.url", format!("not a link: {url:?}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(IpcError::new("input.url", format!("only http and https links open outside: {url:?}")));
+        }
+        app.opener()
+            .open_url(parsed.as_str(), None::<&str>)
+            .map_err(|e| IpcError::new("app.open", format!("cannot open {url}: {e}")))
+    })
 }
 
 /// When the process started, for the start-up time the UI reports in [`ui_ready`].
@@ -514,5 +575,33 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("error[app.start]: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a command that panicked while holding the library poisoned its lock, and every
+    /// later command answered `app.busy` until the app was restarted.
+    #[test]
+    fn a_panic_holding_the_library_does_not_lock_the_app_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("library.sqlite");
+        let state = Arc::new(AppState {
+            library: Mutex::new(Library::open(&path).expect("open")),
+            path,
+            jobs: Mutex::default(),
+            next_job: AtomicU64::new(1),
+        });
+        let s = Arc::clone(&state);
+        let r = guarded(move || -> Res<()> {
+            let _lib = s.lib()?;
+            panic!("a bug while holding the library");
+        });
+        assert_eq!(r.unwrap_err().code, "internal.panic");
+        assert!(state.library.is_poisoned() || state.lib().is_ok());
+        let lib = state.lib().expect("the library is usable after the panic");
+        assert_eq!(lib.count().expect("count"), 0);
     }
 }

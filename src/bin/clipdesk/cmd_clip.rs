@@ -14,7 +14,7 @@ use clipdesk::clip::{self, fetch_and_prepare};
 use clipdesk::fetch::{Fetcher, Limits};
 use clipdesk::library::{NewClip, Stored};
 use clipdesk::tags::taxonomy::TagRef;
-use clipdesk::{Error, Library};
+use clipdesk::{guard, Error, Library};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -66,9 +66,11 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
     let tags: Vec<TagRef> = args.tags.iter().map(|t| TagRef::parse(t)).collect::<clipdesk::Result<_>>()?;
     if let (Some(file), Some(url)) = (&args.html, &args.url) {
         let bytes = std::fs::read(file).map_err(|source| Error::Io { path: file.clone(), source })?;
-        let result = clip::saved_page(bytes, url)
-            .and_then(|page| clip::prepare(&page))
-            .and_then(|c| clip::store(library, &c, &tags));
+        let result = guard::catch(|| {
+            clip::saved_page(bytes, url)
+                .and_then(|page| clip::prepare(&page))
+                .and_then(|c| clip::store(library, &c, &tags))
+        });
         let failed = report(out, url, result);
         return Ok(if failed { Status::SomeFailed } else { Status::Ok });
     }
@@ -111,7 +113,8 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
             scope.spawn(move || loop {
                 let next = queue.lock().ok().and_then(|mut q| q.next());
                 let Some((_, url)) = next else { break };
-                let result = fetch_and_prepare(&fetcher, &url);
+                // A panic on one page fails that URL only (`internal.panic`); the worker goes on.
+                let result = guard::catch(|| fetch_and_prepare(&fetcher, &url));
                 if tx.send((url, result)).is_err() {
                     break;
                 }
@@ -120,7 +123,7 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
         drop(tx);
         for (url, prepared) in rx {
             progress.set_message(url.clone());
-            let result = prepared.and_then(|c| clip::store(library, &c, &tags));
+            let result = prepared.and_then(|c| guard::catch(|| clip::store(library, &c, &tags)));
             failed |= progress.suspend(|| report(out, &url, result));
             progress.inc(1);
         }
