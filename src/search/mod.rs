@@ -225,11 +225,12 @@ pub fn run(conn: &Connection, compiled: &Compiled, opts: Options, index: &facets
     Ok(SearchResult { total, results, facets })
 }
 
-/// An FTS5 error on a well-formed query can only come from an input FTS5 itself refuses (a
-/// phrase of nothing but separators); it is the user's query, not a database fault.
+/// An error from running a query we compiled ourselves. Its SQL is fixed and only the MATCH
+/// string comes from the user, so SQLite's generic error code (`SQLITE_ERROR`) can only mean that
+/// FTS5 refused that string (a phrase of nothing but separators): the user's query, not a fault of
+/// the library. Every other code (busy, locked, corrupt, I/O…) is a database error as it is.
 fn query_error(e: rusqlite::Error, compiled: &Compiled) -> Error {
-    let message = e.to_string();
-    if compiled.fts.is_some() && (message.contains("fts5") || message.contains("MATCH")) {
+    if compiled.fts.is_some() && e.sqlite_error_code() == Some(rusqlite::ErrorCode::Unknown) {
         Error::input("query.unsupported", "the search index cannot answer this query: try other words")
     } else {
         e.into()

@@ -126,6 +126,8 @@ enum Tok {
 struct Token {
     tok: Tok,
     pos: usize,
+    /// Character offset just past the token (its `*` included).
+    end: usize,
     /// The token is directly followed by `*` (prefix search).
     star: bool,
 }
@@ -143,21 +145,21 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
         let start = i;
         match c {
             '(' => {
-                out.push(Token { tok: Tok::LParen, pos: i, star: false });
+                out.push(Token { tok: Tok::LParen, pos: i, end: i + 1, star: false });
                 i += 1;
             }
             ')' => {
-                out.push(Token { tok: Tok::RParen, pos: i, star: false });
+                out.push(Token { tok: Tok::RParen, pos: i, end: i + 1, star: false });
                 i += 1;
             }
             ',' => {
-                out.push(Token { tok: Tok::Comma, pos: i, star: false });
+                out.push(Token { tok: Tok::Comma, pos: i, end: i + 1, star: false });
                 i += 1;
             }
             '-' if chars.get(i + 1).is_some_and(|n| n.is_alphanumeric() || matches!(n, '"' | '(' | '“' | '«'))
                 && at_term_start(&out) =>
             {
-                out.push(Token { tok: Tok::Minus, pos: i, star: false });
+                out.push(Token { tok: Tok::Minus, pos: i, end: i + 1, star: false });
                 i += 1;
             }
             '"' | '“' | '”' | '«' | '„' => {
@@ -178,7 +180,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
                 if star {
                     i += 1;
                 }
-                out.push(Token { tok: Tok::Phrase(text), pos: start, star });
+                out.push(Token { tok: Tok::Phrase(text), pos: start, end: i, star });
             }
             _ => {
                 let mut j = i;
@@ -197,7 +199,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
                     && !chars[j + 1].is_whitespace()
                     && is_field_name(&word)
                 {
-                    out.push(Token { tok: Tok::FieldName(word.to_lowercase()), pos: start, star: false });
+                    out.push(Token { tok: Tok::FieldName(word.to_lowercase()), pos: start, end: j + 1, star: false });
                     i = j + 1;
                     continue;
                 }
@@ -221,7 +223,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
                     word.pop();
                 }
                 i = j;
-                out.push(Token { tok: Tok::Word(word), pos: start, star });
+                out.push(Token { tok: Tok::Word(word), pos: start, end: i, star });
             }
         }
     }
@@ -247,6 +249,48 @@ fn is_field_like(word: &str) -> bool {
     (2..=10).contains(&word.len())
         && word.chars().all(|c| c.is_ascii_lowercase())
         && !matches!(word, "http" | "https" | "mailto" | "ftp")
+}
+
+/// Rewrites the values of one field (`topic:`) in a query as the analyst typed it, every other
+/// character kept as it was: `f` gets each value and returns its replacement, or `None` to keep
+/// it. A query that does not tokenize comes back unchanged.
+pub fn rewrite_field(input: &str, field: &str, mut f: impl FnMut(&str) -> Option<String>) -> String {
+    let chars: Vec<char> = input.chars().collect();
+    let cleaned: String = chars.iter().map(|&c| if c.is_control() { ' ' } else { c }).collect();
+    let Ok(tokens) = tokenize(&cleaned) else { return input.to_owned() };
+    let mut out = String::with_capacity(input.len());
+    let mut at = 0;
+    for pair in tokens.windows(2) {
+        let (Tok::FieldName(name), Tok::Word(value) | Tok::Phrase(value)) = (&pair[0].tok, &pair[1].tok) else {
+            continue;
+        };
+        if name != field || pair[1].star {
+            continue;
+        }
+        if let Some(new) = f(value) {
+            out.extend(&chars[at..pair[1].pos]);
+            out.push_str(&quote_value(&new));
+            at = pair[1].end;
+        }
+    }
+    out.extend(&chars[at..]);
+    out
+}
+
+/// A field value as it must be typed: bare when it is one plain word, else quoted.
+fn quote_value(v: &str) -> String {
+    let plain = !v.is_empty()
+        && !v.starts_with('-')
+        && v.chars().all(|c| {
+            !c.is_whitespace() && !matches!(c, '(' | ')' | '"' | '“' | '”' | '«' | '»' | '„' | ',' | ':' | '*')
+        });
+    if plain {
+        v.to_owned()
+    } else if !v.contains(['"', '“', '”']) {
+        format!("\"{v}\"")
+    } else {
+        format!("«{v}»")
+    }
 }
 
 /// Parses a query. An empty query matches everything.
@@ -308,27 +352,51 @@ impl Parser {
     /// `left NOT right`: an infix NOT excludes from everything on its left, so
     /// `Syria OR Aleppo NOT "Syria, New York"` means `(Syria OR Aleppo) NOT "Syria, New York"`, as
     /// an analyst writing a rule means it. (`AND NOT x` and `-x` exclude from the nearest term.)
+    /// Its right side is one term or an `OR` of terms (`Putin NOT Erdogan OR Medvedev` excludes
+    /// both). After it, implicit AND goes on as in every search engine: `Putin NOT Erdogan
+    /// Medvedev` is Putin, not Erdogan, and Medvedev.
     fn expr(&mut self, depth: usize) -> Result<Node, QueryError> {
         if depth > MAX_DEPTH {
             return Err(QueryError::at(self.pos(), format!("too deeply nested (more than {MAX_DEPTH} levels)")));
         }
-        let mut left = self.or_expr(depth)?;
-        while self.is_keyword("NOT") {
-            let pos = self.pos();
-            self.next();
-            if self.peek().is_none() {
-                return Err(QueryError::at(pos, "expected a term after NOT"));
-            }
-            let right = self.unary(depth)?;
-            left = match left {
-                Node::And(mut parts) => {
-                    parts.push(Node::Not(Box::new(right)));
-                    Node::And(parts)
+        let mut parts = vec![self.or_expr(depth)?];
+        loop {
+            if self.is_keyword("NOT") {
+                let pos = self.pos();
+                self.next();
+                if self.peek().is_none() {
+                    return Err(QueryError::at(pos, "expected a term after NOT"));
                 }
-                other => Node::And(vec![other, Node::Not(Box::new(right))]),
-            };
+                let mut excluded = vec![self.unary(depth)?];
+                while self.is_keyword("OR") {
+                    let pos = self.pos();
+                    self.next();
+                    if self.peek().is_none() {
+                        return Err(QueryError::at(pos, "expected a term after OR"));
+                    }
+                    excluded.push(self.unary(depth)?);
+                }
+                let right = if excluded.len() == 1 { excluded.remove(0) } else { Node::Or(excluded) };
+                parts.push(Node::Not(Box::new(right)));
+                continue;
+            }
+            match self.peek() {
+                None => break,
+                Some(t) if matches!(t.tok, Tok::RParen | Tok::Comma) => break,
+                Some(_) if self.is_keyword("OR") => {
+                    return Err(QueryError::at(self.pos(), "expected a term before OR"));
+                }
+                Some(_) if self.is_keyword("AND") => {
+                    let pos = self.pos();
+                    self.next();
+                    if self.peek().is_none() || self.is_keyword("OR") {
+                        return Err(QueryError::at(pos, "expected a term after AND"));
+                    }
+                }
+                Some(_) => parts.push(self.or_expr(depth)?),
+            }
         }
-        Ok(left)
+        Ok(flatten_and(parts))
     }
 
     fn or_expr(&mut self, depth: usize) -> Result<Node, QueryError> {
@@ -496,6 +564,22 @@ impl Parser {
     }
 }
 
+/// `parts` joined by AND, nested ANDs flattened (`a NOT b c` is one AND of three).
+fn flatten_and(parts: Vec<Node>) -> Node {
+    let mut flat = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            Node::And(inner) => flat.extend(inner),
+            other => flat.push(other),
+        }
+    }
+    if flat.len() == 1 {
+        flat.remove(0)
+    } else {
+        Node::And(flat)
+    }
+}
+
 fn term_node(
     text: String,
     phrase: bool,
@@ -578,7 +662,10 @@ impl Compiled {
         if self.fts.is_some() {
             parts.push("clip_fts MATCH ?".to_owned());
         }
-        parts.extend(self.conditions.iter().cloned());
+        // Each condition in parentheses: a condition may be an OR, and `a OR b AND c` would
+        // bind as `a OR (b AND c)` (found by the query property test: `lang:en OR Putin NOT
+        // Pu*` returned the English clips that say Putin).
+        parts.extend(self.conditions.iter().map(|c| format!("({c})")));
         if parts.is_empty() {
             "1".to_owned()
         } else {
@@ -688,7 +775,7 @@ fn term_expr(t: &Term) -> String {
 }
 
 /// An FTS5 string literal: the only way user text enters a MATCH expression.
-fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
@@ -716,8 +803,11 @@ fn condition(node: &Node, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
             (sqls.join(joiner), params)
         }
         Node::Not(inner) => {
+            // A condition on a missing value (`lang:en` on a clip of unknown language) is NULL,
+            // and NOT NULL is NULL: the clip would match neither `lang:en` nor `-lang:en`.
+            // Unknown counts as not matching, so its negation matches.
             let (s, ps) = condition(inner, now);
-            (format!("NOT ({s})"), ps)
+            (format!("NOT coalesce(({s}), 0)"), ps)
         }
         Node::Field(f) => match f {
             Field::Lang(l) => ("c.lang = ?".into(), vec![text(l)]),
@@ -889,7 +979,7 @@ mod tests {
             &["c.id NOT IN (SELECT rowid FROM clip_fts WHERE clip_fts MATCH ?)"],
             &["\"Aleppo\""],
         );
-        check("-lang:en", None, &["NOT (c.lang = ?)"], &["en"]);
+        check("-lang:en", None, &["NOT coalesce((c.lang = ?), 0)"], &["en"]);
         check(
             "Syria OR Aleppo OR Damascus NOT \"Syria, New York\"",
             Some("((\"Syria\" OR \"Aleppo\" OR \"Damascus\")) NOT \"Syria, New York\""),
@@ -897,6 +987,66 @@ mod tests {
             &[],
         );
         check("Putin AND NOT Obama OR Medvedev", Some("(((\"Putin\") NOT \"Obama\") OR \"Medvedev\")"), &[], &[]);
+    }
+
+    fn word(w: &str) -> Node {
+        Node::Term(Term { text: w.into(), phrase: false, prefix: false, column: None })
+    }
+    fn not(n: Node) -> Node {
+        Node::Not(Box::new(n))
+    }
+
+    /// Regression: after `NOT term` the parser expected an operator or the end, so the most
+    /// ordinary analyst query failed with `query.syntax`.
+    #[test]
+    fn implicit_and_goes_on_after_not() {
+        for (input, expected) in [
+            ("Putin NOT Erdogan Medvedev", Node::And(vec![word("Putin"), not(word("Erdogan")), word("Medvedev")])),
+            (
+                "Putin NOT Erdogan NOT Путин NOT 普京 Medvedev",
+                Node::And(vec![
+                    word("Putin"),
+                    not(word("Erdogan")),
+                    not(word("Путин")),
+                    not(word("普京")),
+                    word("Medvedev"),
+                ]),
+            ),
+            (
+                "Putin NOT Erdogan OR Medvedev",
+                Node::And(vec![word("Putin"), not(Node::Or(vec![word("Erdogan"), word("Medvedev")]))]),
+            ),
+            ("Putin NOT Erdogan AND Medvedev", Node::And(vec![word("Putin"), not(word("Erdogan")), word("Medvedev")])),
+            (
+                "Putin NOT Erdogan Medvedev OR Lavrov",
+                Node::And(vec![word("Putin"), not(word("Erdogan")), Node::Or(vec![word("Medvedev"), word("Lavrov")])]),
+            ),
+            ("(a NOT b) c", Node::And(vec![Node::And(vec![word("a"), not(word("b"))]), word("c")])),
+            ("-Erdogan Putin", Node::And(vec![not(word("Erdogan")), word("Putin")])),
+        ] {
+            assert_eq!(parse(input).unwrap_or_else(|e| panic!("{input:?}: {e}")), expected, "{input:?}");
+        }
+        check_err("Putin NOT Erdogan AND", 18, "expected a term after AND");
+        check_err("Putin NOT Erdogan OR", 18, "expected a term after OR");
+    }
+
+    #[test]
+    fn rewriting_a_field_keeps_the_rest_as_typed() {
+        let rename = |v: &str| (v.eq_ignore_ascii_case("syria")).then(|| "Syrian war".to_owned());
+        for (input, expected) in [
+            ("topic:Syria", "topic:\"Syrian war\""),
+            ("  Aleppo   topic:syria -topic:Iraq  ", "  Aleppo   topic:\"Syrian war\" -topic:Iraq  "),
+            (
+                "(topic:\"Syria\" OR Путин) NOT topic:Syria/Aleppo",
+                "(topic:\"Syrian war\" OR Путин) NOT topic:Syria/Aleppo",
+            ),
+            ("title:Syria Syria", "title:Syria Syria"),
+            ("\"unbalanced", "\"unbalanced"),
+        ] {
+            assert_eq!(rewrite_field(input, "topic", rename), expected, "{input:?}");
+        }
+        assert_eq!(rewrite_field("topic:a", "topic", |_| Some("x\"y".into())), "topic:«x\"y»");
+        assert_eq!(rewrite_field("topic:a", "topic", |_| Some("Energy/Oil".into())), "topic:Energy/Oil");
     }
 
     #[test]

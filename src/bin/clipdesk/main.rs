@@ -3,6 +3,11 @@
 //! `--json` prints JSON on stdout (one object, or one per line for streams); errors go to stderr
 //! as `error[code]: message`; exit 0 on success, 1 when some items failed, 2 on bad usage or input.
 
+// Text from pages and users is sliced only at offsets known to be character boundaries: a byte
+// offset computed by hand panics on the first multi-byte character there. Exceptions carry an
+// `#[allow]` with the reason, on the allow-list of `tests/it/tidy.rs`.
+#![warn(clippy::string_slice)]
+
 mod cmd_clip;
 mod cmd_digest;
 mod cmd_search;
@@ -65,7 +70,10 @@ enum Command {
     /// Search the library (see `clipdesk search --help` for the query language)
     #[command(long_about = SEARCH_HELP)]
     Search {
-        query: String,
+        /// The query: one argument, or several joined by spaces; a word may start with '-'
+        /// (`clipdesk search -Erdogan Putin`)
+        #[arg(required = true, num_args = 1.., value_name = "QUERY")]
+        query: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: i64,
         #[arg(long, default_value_t = 0)]
@@ -134,7 +142,7 @@ fn main() -> ExitCode {
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("CLIPDESK_LOG"))
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(shield_query_words(std::env::args_os().collect()));
     let out = Out::new(cli.json);
     match run(cli, &out) {
         Ok(Status::Ok) => ExitCode::SUCCESS,
@@ -144,6 +152,43 @@ fn main() -> ExitCode {
             ExitCode::from(exit_code_for(&e))
         }
     }
+}
+
+/// A query may start with `-` (`clipdesk search -Erdogan Putin`, `--query -lang:en`), which an
+/// argument parser takes for an option. Clipdesk has no short options but `-h` and `-V`, so in a
+/// search's arguments and after `--query`, a word starting with one `-` is given to the parser with
+/// a space before it: a value, not an option, and the query parser ignores the space. Options
+/// (`--limit 5`, `--json`) keep working after the query.
+fn shield_query_words(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let is_dash_word = |a: &std::ffi::OsString| {
+        a.to_str().is_some_and(|s| s.starts_with('-') && s.len() > 1 && !s.starts_with("--") && s != "-h" && s != "-V")
+    };
+    // The subcommand: the first argument that is neither an option nor the value of `--db`.
+    let mut command = None;
+    let mut i = 1;
+    while i < args.len() {
+        match args[i].to_str() {
+            Some("--db") => i += 2,
+            Some(a) if a.starts_with('-') => i += 1,
+            _ => {
+                command = Some(i);
+                break;
+            }
+        }
+    }
+    let in_search = command.is_some_and(|c| args[c] == "search");
+    let mut out = Vec::with_capacity(args.len());
+    for (k, a) in args.iter().enumerate() {
+        let after_query_flag = k > 0 && args[k - 1] == "--query";
+        if is_dash_word(a) && (after_query_flag || (in_search && command.is_some_and(|c| k > c))) {
+            let mut shielded = std::ffi::OsString::from(" ");
+            shielded.push(a);
+            out.push(shielded);
+        } else {
+            out.push(a.clone());
+        }
+    }
+    out
 }
 
 /// Bad input (a malformed query, an unknown id, a library we cannot open) is 2; the rest 1.
@@ -177,7 +222,7 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Rule(cmd) => cmd_tags::rule(&mut library, cmd, out),
         Command::Retag { dry_run } => cmd_tags::retag(&mut library, dry_run, out),
         Command::Search { query, limit, offset, sort } => {
-            cmd_search::search(&mut library, &query, limit, offset, &sort, out)
+            cmd_search::search(&mut library, &query.join(" "), limit, offset, &sort, out)
         }
         Command::Saved(cmd) => cmd_search::saved(&mut library, cmd, out),
         Command::Digest(args) => cmd_digest::run(&mut library, *args, out),
