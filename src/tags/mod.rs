@@ -5,6 +5,7 @@ pub mod gazetteer;
 pub mod lexicon;
 pub mod matcher;
 pub mod ops;
+pub mod refs;
 pub mod suggest;
 pub mod taxonomy;
 
@@ -159,6 +160,49 @@ pub fn auto_tag_clip(conn: &Connection, tagger: &Tagger, clip_id: i64) -> Result
     Ok(added)
 }
 
+/// Brings one actor's automatic tags up to date across the library, in the caller's transaction,
+/// after its names changed (an actor added or accepted from a suggestion, an alias added or
+/// removed): clips that mention it get it, clips tagged by an alias it no longer has lose it. The
+/// full-text index finds the clips to check ([`matcher::candidates_expr`]); each is then checked
+/// with the whole alias matcher, so a longer name of another actor still wins ("Michael Jordan"
+/// over "Jordan"). Manual and accepted tags and the analyst's rejections are kept. Returns
+/// (added, removed).
+pub fn retag_actor(conn: &Connection, actor_id: i64) -> Result<(usize, usize)> {
+    let aliases: Vec<String> = conn
+        .prepare("SELECT alias FROM tag_alias WHERE tag_id = ?1 UNION SELECT name FROM tag WHERE id = ?1")?
+        .query_map([actor_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut candidates: HashSet<i64> = conn
+        .prepare("SELECT clip_id FROM clip_tag WHERE tag_id = ?1 AND origin = 'alias'")?
+        .query_map([actor_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached("SELECT rowid FROM clip_fts WHERE clip_fts MATCH ?1")?;
+    for expr in aliases.iter().filter_map(|a| matcher::candidates_expr(a)) {
+        for id in stmt.query_map([&expr], |r| r.get::<_, i64>(0))? {
+            candidates.insert(id?);
+        }
+    }
+    if candidates.is_empty() {
+        return Ok((0, 0));
+    }
+    let matcher = AliasMatcher::load(conn)?;
+    let (mut added, mut removed) = (0, 0);
+    let mut ids: Vec<i64> = candidates.into_iter().collect();
+    ids.sort_unstable();
+    for clip_id in ids {
+        let mentions = matcher.find(&clip_text(conn, clip_id)?).iter().any(|f| f.tag_id == actor_id);
+        if mentions {
+            added += usize::from(tag_clip(conn, clip_id, actor_id, Origin::Alias)?);
+        } else {
+            removed += conn.execute(
+                "DELETE FROM clip_tag WHERE clip_id = ?1 AND tag_id = ?2 AND origin = 'alias'",
+                params![clip_id, actor_id],
+            )?;
+        }
+    }
+    Ok((added, removed))
+}
+
 /// What a retag changed (or would change, for a dry run).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RetagReport {
@@ -309,6 +353,8 @@ impl crate::Library {
             }
         };
         tag_clip(&tx, clip_id, id, Origin::Suggested)?;
+        // Every other clip that names the actor is tagged in the same action.
+        retag_actor(&tx, id)?;
         tx.execute("DELETE FROM dismissed_suggestion WHERE norm = ?1", [crate::text::fold(name)])?;
         tx.commit()?;
         Ok(id)

@@ -78,6 +78,7 @@ impl Library {
         if let Some(d) = description {
             tx.execute("UPDATE tag SET description = ?2 WHERE id = ?1", rusqlite::params![id, d])?;
         }
+        super::retag_actor(&tx, id)?;
         tx.commit()?;
         Ok(id)
     }
@@ -93,6 +94,7 @@ impl Library {
                 return Err(Error::NotFound { what: "alias", id: a.clone() });
             }
         }
+        super::retag_actor(&tx, id)?;
         tx.commit()?;
         Ok(id)
     }
@@ -101,7 +103,17 @@ impl Library {
     pub fn rename_tag(&mut self, tag: &TagRef, new_name: &str) -> Result<()> {
         let tx = self.write()?;
         let id = require(&tx, tag)?;
+        let refs = super::refs::before(&tx, id)?;
         taxonomy::rename(&tx, id, new_name)?;
+        match tag.kind {
+            TagKind::Topic => {
+                super::refs::rewrite(&tx, &refs, id)?;
+            }
+            // The new name is an alias now: clips that use it are tagged.
+            TagKind::Actor => {
+                super::retag_actor(&tx, id)?;
+            }
+        }
         tx.commit().map_err(Error::from)
     }
 
@@ -110,7 +122,9 @@ impl Library {
         let tx = self.write()?;
         let id = taxonomy::require_topic(&tx, topic)?;
         let parent = new_parent.map(|p| taxonomy::require_topic(&tx, p)).transpose()?;
+        let refs = super::refs::before(&tx, id)?;
         taxonomy::move_topic(&tx, id, parent)?;
+        super::refs::rewrite(&tx, &refs, id)?;
         tx.commit().map_err(Error::from)
     }
 
@@ -119,7 +133,11 @@ impl Library {
         let tx = self.write()?;
         let from_id = require(&tx, from)?;
         let into_id = require(&tx, into)?;
+        let refs = super::refs::before(&tx, from_id)?;
         taxonomy::merge(&tx, from_id, into_id)?;
+        if from.kind == TagKind::Topic {
+            super::refs::rewrite(&tx, &refs, into_id)?;
+        }
         tx.commit().map_err(Error::from)
     }
 
