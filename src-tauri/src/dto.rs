@@ -308,6 +308,8 @@ pub struct DigestDto {
     /// "YYYY-MM-DD".
     pub period_start: Option<String>,
     pub period_end: Option<String>,
+    /// Which date the period applies to: "published" or "clipped".
+    pub period_on: String,
     pub query: Option<String>,
     pub saved_search: Option<String>,
     /// "topic", "actor", "site", "day" or "none".
@@ -344,6 +346,7 @@ impl DigestDto {
             title: self.title,
             period_start: date(&self.period_start)?,
             period_end: date(&self.period_end)?,
+            period_on: choice("period basis", &self.period_on, "published, clipped")?,
             subtitle: blank(self.subtitle),
             author: blank(self.author),
             classification: blank(self.classification),
@@ -380,6 +383,7 @@ impl DigestDto {
             classification: d.classification,
             period_start: d.period_start.map(|p| p.format("%Y-%m-%d").to_string()),
             period_end: d.period_end.map(|p| p.format("%Y-%m-%d").to_string()),
+            period_on: name_of(&d.period_on),
             query: d.query,
             saved_search: d.saved_search,
             group_by: name_of(&d.group_by),

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::{summary, Digest, GroupBy, Membership, MultiGroup, OrderBy};
+use super::{summary, Digest, GroupBy, Membership, MultiGroup, OrderBy, PeriodOn};
 use crate::error::{Error, Result};
 use crate::model::{local_date, time_from_db, TagKind};
 use crate::search::{self, query};
@@ -205,13 +205,18 @@ pub fn build(conn: &Connection, digest: &Digest) -> Result<Briefing> {
         }
     }
 
-    let period = match (digest.period_start, digest.period_end) {
+    let dates = match (digest.period_start, digest.period_end) {
         (Some(a), Some(b)) if a == b => Some(long_date(a)),
         (Some(a), Some(b)) => Some(format!("{} – {}", long_date(a), long_date(b))),
         (Some(a), None) => Some(format!("from {}", long_date(a))),
         (None, Some(b)) => Some(format!("until {}", long_date(b))),
         (None, None) => None,
     };
+    // The briefing says which date its period is about.
+    let period = dates.map(|d| match digest.period_on {
+        PeriodOn::Published => format!("Published {d}"),
+        PeriodOn::Clipped => format!("Clipped {d}"),
+    });
     Ok(Briefing {
         title: digest.title.clone(),
         subtitle: digest.subtitle.clone(),
@@ -239,11 +244,23 @@ fn select(conn: &Connection, digest: &Digest) -> Result<Vec<(i64, f64)>> {
         _ => String::new(),
     };
     let has_selection = !q.is_empty();
-    if let Some(start) = digest.period_start {
-        q.push_str(&format!(" after:{}", start.format("%Y-%m-%d")));
-    }
-    if let Some(end) = digest.period_end.and_then(|d| d.succ_opt()) {
-        q.push_str(&format!(" before:{}", end.format("%Y-%m-%d")));
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let end = digest.period_end.and_then(|d| d.succ_opt());
+    match digest.period_on {
+        PeriodOn::Published => {
+            if let Some(start) = digest.period_start {
+                q.push_str(&format!(" after:{}", day(start)));
+            }
+            if let Some(end) = end {
+                q.push_str(&format!(" before:{}", day(end)));
+            }
+        }
+        PeriodOn::Clipped => {
+            if digest.period_start.is_some() || end.is_some() {
+                let start = digest.period_start.map_or_else(|| "1970-01-01".to_owned(), day);
+                q.push_str(&format!(" clipped:{start}..{}", end.map(day).unwrap_or_default()));
+            }
+        }
     }
     let mut hits: Vec<(i64, f64)> = if has_selection || digest.period_start.is_some() || digest.period_end.is_some() {
         let node = search::parse(conn, q.trim())?;

@@ -52,6 +52,17 @@ pub enum OrderBy {
     Manual,
 }
 
+/// Which date of a clip the period applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodOn {
+    /// When the outlet published it.
+    #[default]
+    Published,
+    /// When the analyst clipped it.
+    Clipped,
+}
+
 /// Whether a clip is in the digest because the selection found it, or by the analyst's choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -94,6 +105,9 @@ pub struct Digest {
     pub period_start: Option<NaiveDate>,
     /// Inclusive.
     pub period_end: Option<NaiveDate>,
+    /// Which date the period applies to.
+    #[serde(default)]
+    pub period_on: PeriodOn,
     /// The selection: a query in the search language (may name saved searches).
     pub query: Option<String>,
     /// Or a saved search by name.
@@ -146,7 +160,8 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
     let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     let (title, start, end) = (d.title.trim(), date(d.period_start), date(d.period_end));
     let (group_by, multi, order) = (enum_str(&d.group_by), enum_str(&d.multi_group), enum_str(&d.order_by));
-    // The columns ?1..?13 both statements write; an update adds the id as ?14.
+    let period_on = enum_str(&d.period_on);
+    // The columns ?1..?14 both statements write; an update adds the id as ?15.
     let mut values: Vec<&dyn ToSql> = vec![
         &title,
         &d.subtitle,
@@ -161,6 +176,7 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
         &order,
         &d.executive_summary,
         &now,
+        &period_on,
     ];
     let id = match d.id {
         Some(id) => {
@@ -168,7 +184,7 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
             let n = conn.execute(
                 "UPDATE digest SET title = ?1, subtitle = ?2, author = ?3, classification = ?4, period_start = ?5,
                         period_end = ?6, query = ?7, saved_search_id = ?8, group_by = ?9, multi_group = ?10,
-                        order_by = ?11, executive_summary = ?12, updated_at = ?13 WHERE id = ?14",
+                        order_by = ?11, executive_summary = ?12, updated_at = ?13, period_on = ?14 WHERE id = ?15",
                 values.as_slice(),
             )?;
             if n == 0 {
@@ -179,8 +195,9 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
         None => {
             conn.execute(
                 "INSERT INTO digest (title, subtitle, author, classification, period_start, period_end, query,
-                        saved_search_id, group_by, multi_group, order_by, executive_summary, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                        saved_search_id, group_by, multi_group, order_by, executive_summary, created_at, updated_at,
+                        period_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
                 values.as_slice(),
             )?;
             conn.last_insert_rowid()
@@ -217,7 +234,7 @@ pub fn load(conn: &Connection, id: i64) -> Result<Digest> {
     let mut d = conn
         .query_row(
             "SELECT d.id, d.title, d.subtitle, d.author, d.classification, d.period_start, d.period_end, d.query,
-                    s.name, d.group_by, d.multi_group, d.order_by, d.executive_summary
+                    s.name, d.group_by, d.multi_group, d.order_by, d.executive_summary, d.period_on
              FROM digest d LEFT JOIN saved_search s ON s.id = d.saved_search_id WHERE d.id = ?1",
             [id],
             |r| {
@@ -236,6 +253,7 @@ pub fn load(conn: &Connection, id: i64) -> Result<Digest> {
                     multi_group: enum_parse(&r.get::<_, String>(10)?),
                     order_by: enum_parse(&r.get::<_, String>(11)?),
                     executive_summary: r.get(12)?,
+                    period_on: enum_parse(&r.get::<_, String>(13)?),
                     items: Vec::new(),
                 })
             },

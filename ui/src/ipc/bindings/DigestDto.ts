@@ -8,7 +8,11 @@ export type DigestDto = { id: number | null, title: string, subtitle: string | n
 /**
  * "YYYY-MM-DD".
  */
-period_start: string | null, period_end: string | null, query: string | null, saved_search: string | null, 
+period_start: string | null, period_end: string | null, 
+/**
+ * Which date the period applies to: "published" or "clipped".
+ */
+period_on: string, query: string | null, saved_search: string | null, 
 /**
  * "topic", "actor", "site", "day" or "none".
  */
