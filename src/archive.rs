@@ -325,6 +325,7 @@ pub fn import(conn: &mut Connection, source: &Path) -> Result<Report> {
             format!("{broken} rows refer to rows the export does not have"),
         ));
     }
+    validate(&tx)?;
     resanitize(&tx)?;
     let ids: Vec<i64> =
         tx.prepare("SELECT id FROM clip ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -338,6 +339,83 @@ pub fn import(conn: &mut Connection, source: &Path) -> Result<Report> {
         bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
         path,
     })
+}
+
+/// What a column of an imported row must hold.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// RFC 3339 time (`2016-07-06T13:23:12Z`), as the library stores times.
+    Time,
+    /// A calendar date, `2016-07-06`.
+    Date,
+    /// 64 lower-case hex digits.
+    Sha256,
+}
+
+/// Columns whose text the code reads by shape (times parsed, dates compared, hashes shown):
+/// an import must not bring in "6 июля 2016" where a time belongs. NULLs are allowed where the
+/// schema allows them.
+const SHAPED: &[(&str, &str, Shape)] = &[
+    ("clip", "published_at", Shape::Time),
+    ("clip", "clipped_at", Shape::Time),
+    ("clip", "updated_at", Shape::Time),
+    ("snapshot", "fetched_at", Shape::Time),
+    ("snapshot", "sha256", Shape::Sha256),
+    ("tag", "created_at", Shape::Time),
+    ("clip_tag", "created_at", Shape::Time),
+    ("clip_tag_rejected", "rejected_at", Shape::Time),
+    ("dismissed_suggestion", "dismissed_at", Shape::Time),
+    ("highlight", "created_at", Shape::Time),
+    ("saved_search", "created_at", Shape::Time),
+    ("saved_search", "updated_at", Shape::Time),
+    ("digest", "period_start", Shape::Date),
+    ("digest", "period_end", Shape::Date),
+    ("digest", "created_at", Shape::Time),
+    ("digest", "updated_at", Shape::Time),
+];
+
+fn well_shaped(shape: Shape, v: &str) -> bool {
+    match shape {
+        Shape::Time => crate::model::time_from_db(v).is_some(),
+        Shape::Date => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok(),
+        Shape::Sha256 => v.len() == 64 && v.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+    }
+}
+
+/// Refuses an import whose times, dates or hashes are not in the library's forms, naming the
+/// first bad value.
+fn validate(conn: &Connection) -> Result<()> {
+    for &(table, column, shape) in SHAPED {
+        let sql = format!("SELECT {} FROM {} WHERE {0} IS NOT NULL", quote(column), quote(table));
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            let ok = match r.get_ref(0)? {
+                ValueRef::Text(t) => std::str::from_utf8(t).is_ok_and(|v| well_shaped(shape, v)),
+                _ => false,
+            };
+            if !ok {
+                let value = match r.get_ref(0)? {
+                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    other => format!("{:?}", other.data_type()),
+                };
+                return Err(Error::input(
+                    "import.invalid",
+                    format!(
+                        "{table}.{column} of its row {n} is {value:?}, not a valid {}",
+                        match shape {
+                            Shape::Time => "time (RFC 3339)",
+                            Shape::Date => "date (YYYY-MM-DD)",
+                            Shape::Sha256 => "SHA-256 (64 hex digits)",
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn resanitize(conn: &Connection) -> Result<()> {
