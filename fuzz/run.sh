@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH="${1:-600}"
 DATA="${CLIPDESK_DATA:-../../shared/data}"
-mkdir -p corpus/extract corpus/charset corpus/query corpus/digest artifacts
+mkdir -p corpus/extract corpus/charset corpus/query corpus/digest corpus/pipeline artifacts
 
 # Seeds: real pages (decompressed), the fixtures, queries from the tests and benches.
 if [ -d "$DATA/zyte-article-extraction-benchmark/html" ] && [ -z "$(ls -A corpus/extract)" ]; then
@@ -17,6 +17,18 @@ if [ -d "$DATA/zyte-article-extraction-benchmark/html" ] && [ -z "$(ls -A corpus
 fi
 cp ../tests/fixtures/pages/*.html ../tests/fixtures/hostile/*.html corpus/extract/ 2>/dev/null || true
 cp ../tests/fixtures/pages/*.html corpus/charset/ 2>/dev/null || true
+# The pipeline: the fixtures, and news texts in ten languages (the dateline crash was in text).
+if [ -z "$(ls -A corpus/pipeline)" ]; then
+  cp ../tests/fixtures/pages/*.html corpus/pipeline/ 2>/dev/null || true
+  if [ -f "$DATA/semeval2022-task8-dev/pairs.csv" ]; then
+    python3 - "$DATA/semeval2022-task8-dev/pairs.csv" corpus/pipeline <<'PY'
+import csv, sys, hashlib
+for row in list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))[:400]:
+    for t in (row["text1"], row["text2"]):
+        open(f"{sys.argv[2]}/{hashlib.sha1(t.encode()).hexdigest()[:12]}", "w", encoding="utf-8").write(t)
+PY
+  fi
+fi
 for q in 'Kremlin' '"better coordination"' 'Putin OR Obama' 'Syria -Aleppo' 'NEAR(Trump China, 10)' 'sanction*' \
          'title:police' 'topic:Conflicts/Syria after:2018-01-01' 'actor:"United States" China' 'clipped:2026-11-01..2026-11-30' \
          '(a OR (b AND NOT c)) "x y"' 'saved:"Weekly"' 'has:note lang:ru' 'Путин' '普京'; do
@@ -39,3 +51,4 @@ run() {
 RUSTC_BOOTSTRAP=1 cargo fuzz build
 run extract & run query & wait
 run charset & run digest & wait
+run pipeline

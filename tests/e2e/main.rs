@@ -79,6 +79,11 @@ impl App {
 
     /// Starts the app on a library `fill` prepared first.
     async fn start_with(fill: impl FnOnce(&Path)) -> App {
+        Self::start_env(fill, &[]).await
+    }
+
+    /// Starts the app on a library `fill` prepared first, with extra environment variables.
+    async fn start_env(fill: impl FnOnce(&Path), env: &[(&str, &str)]) -> App {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("export")).expect("export dir");
         fill(&dir.path().join("library.sqlite"));
@@ -94,6 +99,7 @@ impl App {
             .env("CLIPDESK_PROFILE", "test")
             .env("CLIPDESK_EXPORT_DIR", dir.path().join("export"))
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -573,4 +579,46 @@ async fn a_long_list_scrolls_row_by_row_to_its_end() {
     let bottom = app.until("the last rows", &loaded("r.includes(0)"), vec![]).await;
     assert!(bottom.as_array().is_some_and(|r| r.len() > 3), "rows at the bottom: {bottom}");
     let _ = app.client.clone().close().await;
+}
+
+/// A panic while clipping one page (injected with `CLIPDESK_FAULT_PANIC_URL`) fails that URL with
+/// `internal.panic`; the batch's other URLs are clipped, the dialog finishes, and the window goes
+/// on answering (regression: the worker died, the dialog stayed at "Fetching…", Stop did nothing
+/// and the rest of the batch was silently not clipped).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_on_one_page_leaves_the_batch_and_the_window_going() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let pages = pages_server();
+    let app = App::start_env(|_| {}, &[("CLIPDESK_FAULT_PANIC_URL", "russian-cp1251")]).await;
+    let urls: Vec<String> = ["seed-article.html", "russian-cp1251.html", "hebrew-cp1255.html"]
+        .iter()
+        .map(|p| pages.url(&format!("/pages/{p}")))
+        .collect();
+    app.click("[data-testid=open-clip]").await;
+    app.type_into("[data-testid=clip-urls]", &urls.join("\n")).await;
+    app.click("[data-testid=clip-submit]").await;
+    app.until(
+        "every URL to finish",
+        "const s = [...document.querySelectorAll('[data-testid=clip-status]')];
+         return s.length === 3 && s.every(e => !['waiting', 'working'].includes(e.dataset.state))
+             && !!document.querySelector('[data-testid=clip-done]');",
+        vec![],
+    )
+    .await;
+    let outcome = app
+        .js("return [...document.querySelectorAll('[data-testid=clip-status]')].map(e => [e.dataset.state, e.dataset.code])", vec![])
+        .await;
+    assert_eq!(outcome, json!([["created", ""], ["failed", "internal.panic"], ["created", ""]]));
+    app.click("[data-testid=clip-done]").await;
+    // The window still answers: search finds the two clips.
+    app.type_into("[data-testid=search]", "Obama OR Putin OR פוטין").await;
+    app.until(
+        "the two clipped pages in the results",
+        "return document.querySelector('[data-testid=result-count]')?.textContent.startsWith('2 clips')",
+        vec![],
+    )
+    .await;
+    let conn = rusqlite::Connection::open(app.library()).expect("open library");
+    let clips: i64 = conn.query_row("SELECT count(*) FROM clip", [], |r| r.get(0)).expect("count");
+    assert_eq!(clips, 2);
 }
