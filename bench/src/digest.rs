@@ -10,23 +10,27 @@ use clipdesk::digest::{build, export, Digest, GroupBy};
 
 use crate::Section;
 
+const TOPICS: &[&str] =
+    &["Conflicts/Syria", "Diplomacy", "Economy/Trade", "Science", "Health", "Technology", "Sport", "Culture"];
+
 type Err = Box<dyn std::error::Error>;
 
 pub fn run(data: &Path) -> Result<Section, Err> {
     let mut body = String::from(
-        "### Briefing export\n\n`cargo run --release -p clipdesk-bench -- digest --write`. Briefings of real clips (the \
-         Zyte pages and the fixtures in six languages) grouped by topic; time to typeset the PDF from the built briefing \
-         (release build, warm: median of 7 runs after one), beside headless Chromium printing Clipdesk's HTML export of \
-         the same briefing to PDF (`chromium --headless --print-to-pdf`, median of 3, browser start included as a \
-         web-based exporter pays it).\n\n\
-         | items | Clipdesk PDF | pages | size | Chromium print | pages | size | speed-up |\n|---|---|---|---|---|---|---|---|\n",
+        "### Briefing export\n\n`cargo run --release -p clipdesk-bench -- digest --write`. Briefings of N distinct real \
+         articles (the Zyte pages' articles, then the SemEval news texts in ten languages: no two are copies, so N \
+         items stay N stories after the copy merger, as the table checks) grouped by topic; time to typeset the PDF \
+         from the built briefing (release build, warm: median of 7 runs after one), beside headless Chromium printing \
+         Clipdesk's HTML export of the same briefing to PDF (`chromium --headless --print-to-pdf`, median of 3, browser \
+         start included as a web-based exporter pays it).\n\n\
+         | items | stories | Clipdesk PDF | pages | size | Chromium print | pages | size | speed-up |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     let dir = std::env::temp_dir().join(format!("clipdesk-digest-bench-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir)?;
-    let mut lib = clipdesk::Library::open(&dir.join("library.sqlite"))?;
-    fill(&mut lib, data, 500)?;
-    for n in [50usize, 500] {
+    for n in [50usize, 500, 1000] {
+        let mut lib = clipdesk::Library::open(&dir.join(format!("library-{n}.sqlite")))?;
+        crate::corpus::fill(&mut lib, data, n, TOPICS)?;
         let digest = Digest {
             title: format!("Benchmark briefing, {n} items"),
             classification: Some("Internal".into()),
@@ -34,8 +38,8 @@ pub fn run(data: &Path) -> Result<Section, Err> {
             group_by: GroupBy::Topic,
             ..Default::default()
         };
-        let mut briefing = build::build(lib.conn(), &digest)?;
-        truncate(&mut briefing, n);
+        let briefing = build::build(lib.conn(), &digest)?;
+        let stories = briefing.story_count;
         let _ = export::pdf::render(&briefing)?; // warm-up: fonts indexed, caches filled
         let mut times = Vec::new();
         let mut pdf = Vec::new();
@@ -62,82 +66,13 @@ pub fn run(data: &Path) -> Result<Section, Err> {
             None => "not available | — | — | —".into(),
         };
         body.push_str(&format!(
-            "| {n} | **{:.0} ms** | {our_pages} | {:.0} KB | {cell} |\n",
+            "| {n} | {stories} | **{:.0} ms** | {our_pages} | {:.0} KB | {cell} |\n",
             ours.as_secs_f64() * 1000.0,
             pdf.len() as f64 / 1e3
         ));
     }
     let _ = fs::remove_dir_all(&dir);
     Ok(Section { name: "digest".into(), body })
-}
-
-/// Keeps the first `n` items of a briefing (across its groups).
-fn truncate(b: &mut build::Briefing, n: usize) {
-    let mut left = n;
-    for g in &mut b.groups {
-        g.items.truncate(left);
-        left -= g.items.len();
-    }
-    b.groups.retain(|g| !g.items.is_empty());
-    b.story_count = n.min(b.story_count);
-}
-
-/// Stores `n` clips made from the Zyte pages' texts and the fixture pages, with topics.
-fn fill(lib: &mut clipdesk::Library, data: &Path, n: usize) -> Result<(), Err> {
-    let truth: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(data.join("zyte-article-extraction-benchmark/ground-truth.json"))?)?;
-    let meta: serde_json::Value = serde_json::from_str(&fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/zyte-metadata.json"),
-    )?)?;
-    let topics =
-        ["Conflicts/Syria", "Diplomacy", "Economy/Trade", "Science", "Health", "Technology", "Sport", "Culture"];
-    let mut batch = Vec::new();
-    let entries: Vec<(&String, &serde_json::Value)> = truth.as_object().ok_or("truth")?.iter().collect();
-    for i in 0..n {
-        let (id, entry) = entries[i % entries.len()];
-        let text = entry["articleBody"].as_str().unwrap_or_default().to_owned();
-        let m = &meta["pages"][id];
-        let url = format!("https://bench.example/{i}/{id}");
-        let article = clipdesk::extract::Article {
-            title: m["title"].as_str().unwrap_or("Untitled").to_owned(),
-            authors: vec![],
-            published_at: Some(chrono::Utc::now()),
-            published_offset: Some(0),
-            site_name: m["site_name"].as_str().map(str::to_owned),
-            lang: m["lang"].as_str().map(str::to_owned),
-            canonical_url: None,
-            lead_image: None,
-            html: String::new(),
-            summary: None,
-            word_count: clipdesk::text::word_count(&text),
-            // Vary the text so copies are not merged.
-            text: format!("Report {i}.\n\n{text}"),
-        };
-        let clip = clipdesk::library::NewClip {
-            url: url.clone(),
-            canonical_url: url.clone(),
-            url_keys: vec![url.clone()],
-            snapshot: clipdesk::library::NewSnapshot {
-                requested_url: url.clone(),
-                final_url: url,
-                redirects: vec![],
-                http_status: Some(200),
-                content_type: Some("text/html".into()),
-                charset: None,
-                fetched_at: chrono::Utc::now(),
-                body: vec![],
-                extractor_version: "bench".into(),
-            },
-            article,
-        };
-        let tag = clipdesk::tags::taxonomy::TagRef {
-            kind: clipdesk::model::TagKind::Topic,
-            name: topics[i % topics.len()].into(),
-        };
-        batch.push((clip, vec![tag]));
-    }
-    lib.insert_clips(&batch)?;
-    Ok(())
 }
 
 pub fn pages(pdf: &Path) -> String {

@@ -6,6 +6,7 @@
 
 mod app;
 mod bounds;
+mod corpus;
 mod digest;
 mod extract;
 mod report;
