@@ -52,12 +52,22 @@ pub const TABLES: &[&str] = &[
     "digest",
     "digest_item",
     "setting",
+    "source_folder",
+    "feed",
+    "host_backoff",
+    "entry",
+    "entry_feed",
+    "entry_gone",
+    "entry_actor",
+    "watch",
+    "entry_watch",
+    "alert",
 ];
 
 /// Tables that are derived from the others and rebuilt on import: the full-text index and
 /// SQLite's own bookkeeping.
 pub fn is_derived(table: &str) -> bool {
-    table.starts_with("clip_fts") || table.starts_with("sqlite_")
+    table.starts_with("clip_fts") || table.starts_with("entry_fts") || table.starts_with("sqlite_")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +342,13 @@ pub fn import(conn: &mut Connection, source: &Path) -> Result<Report> {
     for id in &ids {
         crate::library::index_clip(&tx, *id)?;
     }
+    let entries: Vec<i64> = tx
+        .prepare("SELECT id FROM entry ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in entries {
+        crate::monitor::inbox::reindex(&tx, id)?;
+    }
     tx.commit()?;
     Ok(Report {
         rows: rows_per_table,
@@ -372,6 +389,11 @@ const SHAPED: &[(&str, &str, Shape)] = &[
     ("digest", "period_end", Shape::Date),
     ("digest", "created_at", Shape::Time),
     ("digest", "updated_at", Shape::Time),
+    ("feed", "next_poll_at", Shape::Time),
+    ("feed", "created_at", Shape::Time),
+    ("entry", "published_at", Shape::Time),
+    ("entry", "found_at", Shape::Time),
+    ("alert", "created_at", Shape::Time),
 ];
 
 fn well_shaped(shape: Shape, v: &str) -> bool {
@@ -427,6 +449,22 @@ fn resanitize(conn: &Connection) -> Result<()> {
     for (id, html, url) in rows {
         let base =
             url::Url::parse(&url).unwrap_or_else(|_| url::Url::parse("https://invalid.example/").expect("a valid URL"));
+        let clean = crate::extract::render::sanitize(&html, &base);
+        if clean != html {
+            update.execute(rusqlite::params![id, clean])?;
+        }
+    }
+    // Feed entries' HTML is shown in the inbox: the same treatment.
+    let rows: Vec<(i64, String, Option<String>)> = conn
+        .prepare("SELECT id, content, url FROM entry WHERE content IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE entry SET content = ?2 WHERE id = ?1")?;
+    for (id, html, url) in rows {
+        let base = url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .unwrap_or_else(|| url::Url::parse("https://invalid.example/").expect("a valid URL"));
         let clean = crate::extract::render::sanitize(&html, &base);
         if clean != html {
             update.execute(rusqlite::params![id, clean])?;

@@ -81,7 +81,12 @@ pub enum FetchError {
     #[error("{url} redirected without a valid Location")]
     BadRedirect { url: String },
     #[error("{url} answered HTTP {status}")]
-    HttpStatus { url: String, status: u16 },
+    HttpStatus {
+        url: String,
+        status: u16,
+        /// Seconds the server asked us to wait (`Retry-After` on 429 and 503).
+        retry_after: Option<u64>,
+    },
     #[error("{url} is larger than the {limit} byte limit")]
     TooLarge { url: String, limit: u64 },
     #[error("{url} is {content_type}, not an HTML page")]

@@ -26,6 +26,7 @@ pub mod guard;
 pub mod highlight;
 pub mod library;
 pub mod model;
+pub mod monitor;
 pub mod search;
 pub mod tags;
 pub mod text;

@@ -180,6 +180,7 @@ impl Library {
                         published_offset: r.get(15)?,
                         tags: Vec::new(),
                         snapshot: None,
+                        via_feeds: Vec::new(),
                     })
                 },
             )
@@ -187,6 +188,14 @@ impl Library {
             .ok_or_else(|| Error::NotFound { what: "clip", id: id.to_string() })?;
         clip.tags = self.clip_tags(id)?;
         clip.snapshot = self.latest_snapshot(id)?;
+        clip.via_feeds = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT f.id, f.title, f.url FROM entry e JOIN entry_feed ef ON ef.entry_id = e.id
+                 JOIN feed f ON f.id = ef.feed_id WHERE e.clip_id = ?1 ORDER BY f.id",
+            )?
+            .query_map([id], |r| Ok(crate::model::FeedRef { id: r.get(0)?, title: r.get(1)?, url: r.get(2)? }))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(clip)
     }
 
@@ -293,7 +302,7 @@ pub fn tag_path(conn: &Connection, tag_id: i64) -> Result<String> {
     Ok(names.join("/"))
 }
 
-fn find_by_url_keys(conn: &Connection, keys: &[String]) -> Result<Option<i64>> {
+pub fn find_by_url_keys(conn: &Connection, keys: &[String]) -> Result<Option<i64>> {
     let mut stmt = conn.prepare_cached(
         "SELECT clip_id FROM clip_url WHERE url = ?1 UNION ALL SELECT id FROM clip WHERE canonical_url = ?1 LIMIT 1",
     )?;

@@ -31,6 +31,16 @@ pub struct Clip {
     pub published_offset: Option<i32>,
     pub tags: Vec<ClipTag>,
     pub snapshot: Option<SnapshotInfo>,
+    /// The monitored sources whose entry this clip was made from.
+    pub via_feeds: Vec<FeedRef>,
+}
+
+/// A monitored source, as a clip names where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedRef {
+    pub id: i64,
+    pub title: Option<String>,
+    pub url: String,
 }
 
 /// One row of a clip listing.

@@ -9,6 +9,7 @@ mod bounds;
 mod corpus;
 mod digest;
 mod extract;
+mod monitor;
 mod report;
 mod scale;
 mod suggest;
@@ -27,8 +28,9 @@ fn main() -> ExitCode {
         Some("search") => scale::run(&data, &sizes(&args, "10000,100000")),
         Some("app") => app::run(&data, &sizes(&args, "0,100000")),
         Some("bounds") => bounds::run(&data),
+        Some("monitor") => monitor::run(),
         _ => {
-            eprintln!("usage: bench extract|suggest|search|digest|app|bounds [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
+            eprintln!("usage: bench extract|suggest|search|digest|monitor|app|bounds [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };

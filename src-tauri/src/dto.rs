@@ -504,6 +504,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     DigestSummary::export_all(&cfg)?;
     BriefingPreview::export_all(&cfg)?;
     ArchiveReport::export_all(&cfg)?;
+    crate::monitor::export_bindings(&cfg)?;
     Ok(())
 }
 

@@ -34,7 +34,7 @@ pub fn ask_save(app: &AppHandle, file_name: &str, kind: &str, ext: &str) -> Res<
     }
 }
 
-fn ask_open(app: &AppHandle, kind: &str, ext: &str) -> Res<Option<PathBuf>> {
+pub fn ask_open(app: &AppHandle, kind: &str, ext: &str) -> Res<Option<PathBuf>> {
     if let Some(file) = std::env::var_os("CLIPDESK_IMPORT_FILE") {
         return Ok(Some(PathBuf::from(file)));
     }

@@ -4,6 +4,7 @@
 
 pub mod dto;
 mod files;
+pub mod monitor;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use dto::*;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
 
-type Res<T> = Result<T, IpcError>;
+pub(crate) type Res<T> = Result<T, IpcError>;
 
 /// The app's state: the library (one connection for the UI's requests) and running jobs.
 pub struct AppState {
@@ -26,13 +27,14 @@ pub struct AppState {
     path: PathBuf,
     jobs: Mutex<HashMap<u64, Arc<AtomicBool>>>,
     next_job: AtomicU64,
+    monitor: monitor::Monitor,
 }
 
 impl AppState {
     /// The UI's connection. A command that panicked while holding it poisoned the lock, but the
     /// library is whole (SQLite rolled the panicking command's transaction back), so the lock is
     /// taken back rather than every later command failing until a restart.
-    fn lib(&self) -> Res<std::sync::MutexGuard<'_, Library>> {
+    pub(crate) fn lib(&self) -> Res<std::sync::MutexGuard<'_, Library>> {
         Ok(self.library.lock().unwrap_or_else(|poisoned| {
             self.library.clear_poison();
             poisoned.into_inner()
@@ -57,7 +59,7 @@ impl AppState {
 
 /// Runs a command's body under the panic net: a panic answers `internal.panic` (with where it
 /// happened) instead of an invoke that never returns, and the window goes on.
-fn guarded<T>(f: impl FnOnce() -> Res<T>) -> Res<T> {
+pub(crate) fn guarded<T>(f: impl FnOnce() -> Res<T>) -> Res<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         Err(IpcError::from(clipdesk::Error::Panic { message: clipdesk::guard::message(&*payload) }))
     })
@@ -521,6 +523,7 @@ pub fn run() {
     let result = builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let library =
                 Library::open(&path).map_err(|e| format!("cannot open the library {}: {e}", path.display()))?;
@@ -529,8 +532,10 @@ pub fn run() {
                 path: path.clone(),
                 jobs: Mutex::default(),
                 next_job: AtomicU64::new(1),
+                monitor: monitor::Monitor::default(),
             });
             files::install_menu(app)?;
+            monitor::start_background(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -570,6 +575,25 @@ pub fn run() {
             backup_library,
             export_library,
             import_library,
+            monitor::sources,
+            monitor::subscribe,
+            monitor::remove_feed,
+            monitor::move_feed,
+            monitor::poll_now,
+            monitor::monitor_events,
+            monitor::monitor_counts,
+            monitor::inbox_page,
+            monitor::entry_detail,
+            monitor::set_entries_state,
+            monitor::clip_entries,
+            monitor::watches,
+            monitor::save_watch,
+            monitor::remove_watch,
+            monitor::test_watch,
+            monitor::alerts,
+            monitor::mark_alerts_seen,
+            monitor::import_opml,
+            monitor::export_opml,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -593,6 +617,7 @@ mod tests {
             path,
             jobs: Mutex::default(),
             next_job: AtomicU64::new(1),
+            monitor: monitor::Monitor::default(),
         });
         let s = Arc::clone(&state);
         let r = guarded(move || -> Res<()> {

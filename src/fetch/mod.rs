@@ -95,6 +95,58 @@ impl Page {
     }
 }
 
+/// What an article fetch accepts.
+const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5";
+
+/// What a feed fetch accepts.
+pub const FEED_ACCEPT: &str =
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, \
+     text/xml;q=0.9, application/json;q=0.8, */*;q=0.5";
+
+/// A server's validators for a conditional GET, kept byte for byte.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A fetched document of any type (feeds, sitemaps), body decompressed and bounded.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub requested_url: Url,
+    pub final_url: Url,
+    pub redirects: Vec<Hop>,
+    pub http_status: u16,
+    pub content_type: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+    pub validators: Validators,
+    pub body: Vec<u8>,
+}
+
+/// The outcome of a conditional GET.
+#[derive(Debug, Clone)]
+pub enum Document {
+    Fetched(Fetched),
+    /// 304, or a 200 with the ETag we sent: nothing read, nothing to parse.
+    NotModified {
+        final_url: Url,
+        validators: Validators,
+    },
+}
+
+/// `Retry-After` as seconds from `now`: a number of seconds or an HTTP date; at most a week.
+pub fn retry_after_seconds(value: &str, now: DateTime<Utc>) -> Option<u64> {
+    let value = value.trim();
+    let secs = match value.parse::<u64>() {
+        Ok(s) => s,
+        Err(_) => {
+            let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+            u64::try_from((at - now).num_seconds()).unwrap_or(0)
+        }
+    };
+    Some(secs.min(7 * 24 * 3600))
+}
+
 /// A reusable HTTP client with Clipdesk's policy (no automatic redirects or decompression).
 #[derive(Debug, Clone)]
 pub struct Fetcher {
@@ -122,10 +174,63 @@ impl Fetcher {
     pub fn fetch(&self, url: &str) -> Result<Page, FetchError> {
         let requested = parse_web_url(url)?;
         let deadline = Instant::now() + self.limits.total_timeout;
+        let (current, redirects, response) = self.follow(&requested, deadline, PAGE_ACCEPT, &Validators::default())?;
+        self.read_page(requested, current, redirects, response, deadline)
+    }
+
+    /// Fetches a document of any type (a feed, a sitemap) with a conditional GET: the stored
+    /// validators are sent back byte for byte, and a 304 (or a 200 carrying the same ETag) is
+    /// [`Document::NotModified`] without reading the body. Same bounds as [`Fetcher::fetch`].
+    pub fn fetch_document(&self, url: &str, accept: &str, validators: &Validators) -> Result<Document, FetchError> {
+        let requested = parse_web_url(url)?;
+        let deadline = Instant::now() + self.limits.total_timeout;
+        let (final_url, redirects, response) = self.follow(&requested, deadline, accept, validators)?;
+        let headers = response.headers().clone();
+        let header = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let fresh = Validators { etag: header(header::ETAG), last_modified: header(header::LAST_MODIFIED) };
+        let same_etag = fresh.etag.is_some() && fresh.etag == validators.etag;
+        if response.status() == reqwest::StatusCode::NOT_MODIFIED || same_etag {
+            // Keep the validators we had where a 304 omits them.
+            let kept = Validators {
+                etag: fresh.etag.or_else(|| validators.etag.clone()),
+                last_modified: fresh.last_modified.or_else(|| validators.last_modified.clone()),
+            };
+            return Ok(Document::NotModified { final_url, validators: kept });
+        }
+        if response.content_length().is_some_and(|n| n > self.limits.max_body) {
+            return Err(FetchError::TooLarge { url: final_url.to_string(), limit: self.limits.max_body });
+        }
+        let status = response.status().as_u16();
+        let raw = read_bounded(response, self.limits.max_body, deadline)
+            .map_err(|e| self.read_error(&final_url, e, self.limits.max_body))?;
+        let body = decode_content(&headers, raw, self.limits.max_decoded, deadline)
+            .map_err(|e| self.read_error(&final_url, e, self.limits.max_decoded))?;
+        Ok(Document::Fetched(Fetched {
+            requested_url: requested,
+            final_url,
+            redirects,
+            http_status: status,
+            content_type: header(header::CONTENT_TYPE),
+            fetched_at: Utc::now(),
+            validators: fresh,
+            body,
+        }))
+    }
+
+    /// Sends the request and follows redirects by hand; returns the final URL, the hops and the
+    /// final response, which is a success or a 304 (any other status is an error, with the
+    /// server's `Retry-After` when it gave one).
+    fn follow(
+        &self,
+        requested: &Url,
+        deadline: Instant,
+        accept: &str,
+        validators: &Validators,
+    ) -> Result<(Url, Vec<Hop>, Response), FetchError> {
         let mut current = requested.clone();
         let mut redirects = Vec::new();
         loop {
-            let response = self.send(&current, deadline)?;
+            let response = self.send(&current, deadline, accept, validators)?;
             let status = response.status();
             if status.is_redirection() && status != reqwest::StatusCode::NOT_MODIFIED {
                 let next = location(&current, response.headers())
@@ -140,26 +245,44 @@ impl Fetcher {
                 current = parse_web_url(next.as_str())?;
                 continue;
             }
-            if !status.is_success() {
-                return Err(FetchError::HttpStatus { url: current.to_string(), status: status.as_u16() });
+            if !status.is_success() && status != reqwest::StatusCode::NOT_MODIFIED {
+                let retry_after = response
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry_after_seconds(v, Utc::now()));
+                return Err(FetchError::HttpStatus { url: current.to_string(), status: status.as_u16(), retry_after });
             }
-            return self.read_page(requested, current, redirects, response, deadline);
+            return Ok((current, redirects, response));
         }
     }
 
-    fn send(&self, url: &Url, deadline: Instant) -> Result<Response, FetchError> {
+    fn send(
+        &self,
+        url: &Url,
+        deadline: Instant,
+        accept: &str,
+        validators: &Validators,
+    ) -> Result<Response, FetchError> {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Err(self.timeout(url));
         }
-        self.client
+        let mut request = self
+            .client
             .get(url.clone())
-            .header(header::ACCEPT, "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5")
+            .header(header::ACCEPT, accept)
             .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
             .header(header::ACCEPT_LANGUAGE, "*")
-            .timeout(remaining)
-            .send()
-            .map_err(|e| self.classify(url, &e))
+            .timeout(remaining);
+        // Validators go back exactly as the server sent them (it compares them as strings).
+        if let Some(etag) = validators.etag.as_deref().and_then(|v| header::HeaderValue::from_str(v).ok()) {
+            request = request.header(header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = validators.last_modified.as_deref().and_then(|v| header::HeaderValue::from_str(v).ok()) {
+            request = request.header(header::IF_MODIFIED_SINCE, lm);
+        }
+        request.send().map_err(|e| self.classify(url, &e))
     }
 
     fn read_page(

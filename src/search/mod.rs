@@ -158,9 +158,15 @@ pub fn matching_ids(conn: &Connection, compiled: &Compiled) -> Result<Vec<(i64, 
     rows.collect::<rusqlite::Result<_>>().map_err(|e| query_error(e, compiled))
 }
 
-/// True if a compiled query matches one clip (topic rules on a newly stored clip).
+/// True if a compiled query matches one row of its target (topic rules on a newly stored clip,
+/// watches on a new inbox entry).
 pub fn matches_clip(conn: &Connection, compiled: &Compiled, clip_id: i64) -> Result<bool> {
-    let from = if compiled.fts.is_some() { "clip_fts JOIN clip c ON c.id = clip_fts.rowid" } else { "clip c" };
+    let (fts, table) = (compiled.target.fts, compiled.target.table);
+    let from = if compiled.fts.is_some() {
+        format!("{fts} JOIN {table} c ON c.id = {fts}.rowid")
+    } else {
+        format!("{table} c")
+    };
     let sql = format!("SELECT EXISTS (SELECT 1 FROM {from} WHERE {} AND c.id = ?)", compiled.where_sql());
     let mut params = compiled.all_params();
     params.push(query::SqlValue::Int(clip_id));
@@ -181,15 +187,14 @@ fn hits_sql(compiled: &Compiled) -> (String, Vec<query::SqlValue>) {
             },
         );
     }
+    let (fts, table) = (compiled.target.fts, compiled.target.table);
     let sql = match (&compiled.fts, compiled.conditions.is_empty()) {
-        (Some(_), true) => {
-            format!("SELECT rowid, -bm25(clip_fts, {BM25_WEIGHTS}) FROM clip_fts WHERE clip_fts MATCH ?")
-        }
+        (Some(_), true) => format!("SELECT rowid, -bm25({fts}, {BM25_WEIGHTS}) FROM {fts} WHERE {fts} MATCH ?"),
         (Some(_), false) => format!(
-            "SELECT c.id, -bm25(clip_fts, {BM25_WEIGHTS}) FROM clip_fts JOIN clip c ON c.id = clip_fts.rowid WHERE {}",
+            "SELECT c.id, -bm25({fts}, {BM25_WEIGHTS}) FROM {fts} JOIN {table} c ON c.id = {fts}.rowid WHERE {}",
             compiled.where_sql()
         ),
-        (None, _) => format!("SELECT c.id, 0.0 FROM clip c WHERE {}", compiled.where_sql()),
+        (None, _) => format!("SELECT c.id, 0.0 FROM {table} c WHERE {}", compiled.where_sql()),
     };
     (sql, compiled.all_params())
 }

@@ -75,6 +75,12 @@ pub enum Field {
     /// Clips carrying any of these tags: `topic:` and `actor:` once resolved against the
     /// library (`saved::expand`).
     TagIds(Vec<i64>),
+    /// A monitored source by title, URL or id (`feed:Reuters`).
+    Feed(String),
+    /// A folder of sources, with its subfolders (`folder:Wires/Europe`).
+    Folder(String),
+    /// Rows that came from any of these feeds: `feed:` and `folder:` once resolved.
+    FeedIds(Vec<i64>),
 }
 
 /// A date as typed: absolute (`2016-06` is the first instant of June 2016, UTC) or relative (`7d`,
@@ -236,8 +242,10 @@ fn at_term_start(out: &[Token]) -> bool {
     out.last().is_none_or(|t| !matches!(t.tok, Tok::FieldName(_)))
 }
 
-const FIELDS: &[&str] =
-    &["title", "author", "site", "lang", "topic", "actor", "has", "after", "before", "clipped", "since", "saved"];
+const FIELDS: &[&str] = &[
+    "title", "author", "site", "lang", "topic", "actor", "has", "after", "before", "clipped", "since", "saved", "feed",
+    "folder",
+];
 
 fn is_field_name(word: &str) -> bool {
     FIELDS.contains(&word.to_lowercase().as_str())
@@ -533,6 +541,8 @@ impl Parser {
             "lang" => Field::Lang(text.to_lowercase()),
             "topic" => Field::Topic(text),
             "saved" => Field::Saved(text),
+            "feed" => Field::Feed(text),
+            "folder" => Field::Folder(text),
             "actor" => Field::Actor(text),
             "has" => match text.to_lowercase().as_str() {
                 "note" | "notes" => Field::HasNote,
@@ -625,7 +635,7 @@ pub fn date_bound(text: &str, pos: usize) -> Result<DateBound, QueryError> {
 }
 
 /// A query ready for SQLite.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Compiled {
     /// The `MATCH` expression for the full-text index, when the query has words at its top level
     /// (ranking and snippets come from it).
@@ -636,6 +646,59 @@ pub struct Compiled {
     /// SQL conditions on `clip` (alias `c`), joined with AND, with their parameters in order.
     pub conditions: Vec<String>,
     pub params: Vec<SqlValue>,
+    pub target: Target,
+}
+
+impl Default for Compiled {
+    fn default() -> Self {
+        Compiled { fts: None, tags_only: None, conditions: Vec::new(), params: Vec::new(), target: Target::CLIPS }
+    }
+}
+
+/// Where a compiled query runs: the table whose rows it selects (aliased `c` in the SQL) and its
+/// full-text index. One query language, one parser and one compiler for every engine; the
+/// targets differ only in these names. Both indexes have the columns `title, text, note, authors,
+/// site`, so the MATCH expression is the same for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    pub table: &'static str,
+    pub fts: &'static str,
+    /// The column `clipped:` compares (when the row entered the library).
+    pub added: &'static str,
+    /// SQL selecting the row ids linked to tag ids: `{}` stands for the list of placeholders.
+    pub tag_rows: &'static str,
+    /// SQL selecting the row ids that came from feed ids: `{}` as above.
+    pub feed_rows: &'static str,
+    /// The conditions of `has:note`, `has:highlight`, `has:tag` on `c`.
+    pub has_note: &'static str,
+    pub has_highlight: &'static str,
+    pub has_tag: &'static str,
+}
+
+impl Target {
+    /// The library's clips.
+    pub const CLIPS: Target = Target {
+        table: "clip",
+        fts: "clip_fts",
+        added: "clipped_at",
+        tag_rows: "SELECT clip_id FROM clip_tag WHERE tag_id IN ({})",
+        feed_rows: "SELECT e.clip_id FROM entry e JOIN entry_feed ef ON ef.entry_id = e.id WHERE ef.feed_id IN ({})",
+        has_note: "(c.note IS NOT NULL AND trim(c.note) != '')",
+        has_highlight: "EXISTS (SELECT 1 FROM highlight h WHERE h.clip_id = c.id)",
+        has_tag: "EXISTS (SELECT 1 FROM clip_tag x WHERE x.clip_id = c.id)",
+    };
+    /// The monitoring inbox's entries: actors are the ones their title and summary name; they
+    /// have no topics, notes or highlights.
+    pub const ENTRIES: Target = Target {
+        table: "entry",
+        fts: "entry_fts",
+        added: "found_at",
+        tag_rows: "SELECT entry_id FROM entry_actor WHERE actor_id IN ({})",
+        feed_rows: "SELECT entry_id FROM entry_feed WHERE feed_id IN ({})",
+        has_note: "0",
+        has_highlight: "0",
+        has_tag: "EXISTS (SELECT 1 FROM entry_actor x WHERE x.entry_id = c.id)",
+    };
 }
 
 /// A bound SQL parameter.
@@ -660,7 +723,7 @@ impl Compiled {
     pub fn where_sql(&self) -> String {
         let mut parts = Vec::new();
         if self.fts.is_some() {
-            parts.push("clip_fts MATCH ?".to_owned());
+            parts.push(format!("{} MATCH ?", self.target.fts));
         }
         // Each condition in parentheses: a condition may be an OR, and `a OR b AND c` would
         // bind as `a OR (b AND c)` (found by the query property test: `lang:en OR Putin NOT
@@ -684,10 +747,15 @@ impl Compiled {
     }
 }
 
-/// Compiles a query at time `now` (for relative dates).
+/// Compiles a query at time `now` (for relative dates) for the library's clips.
 pub fn compile(node: &Node, now: DateTime<Utc>) -> Compiled {
-    let mut out = Compiled::default();
-    if let Node::Field(Field::TagIds(ids)) = node {
+    compile_for(node, now, Target::CLIPS)
+}
+
+/// Compiles a query for any target.
+pub fn compile_for(node: &Node, now: DateTime<Utc>, target: Target) -> Compiled {
+    let mut out = Compiled { target, ..Compiled::default() };
+    if let (Node::Field(Field::TagIds(ids)), Target::CLIPS) = (node, target) {
         out.tags_only = Some(ids.clone());
     }
     let parts: Vec<&Node> = match node {
@@ -703,7 +771,7 @@ pub fn compile(node: &Node, now: DateTime<Utc>) -> Compiled {
             Node::Not(inner) if fts_only(inner) => negatives.push(fts_expr(inner)),
             p if fts_only(p) => positives.push(fts_expr(p)),
             p => {
-                let (sql, params) = condition(p, now);
+                let (sql, params) = condition(p, now, &target);
                 out.conditions.push(sql);
                 out.params.extend(params);
             }
@@ -718,7 +786,7 @@ pub fn compile(node: &Node, now: DateTime<Utc>) -> Compiled {
     } else {
         // FTS5 cannot answer "NOT x" alone: exclude through a subquery.
         for n in negatives {
-            out.conditions.push("c.id NOT IN (SELECT rowid FROM clip_fts WHERE clip_fts MATCH ?)".into());
+            out.conditions.push(format!("c.id NOT IN (SELECT rowid FROM {0} WHERE {0} MATCH ?)", target.fts));
             out.params.push(SqlValue::Text(n));
         }
     }
@@ -780,13 +848,20 @@ pub(crate) fn quote(s: &str) -> String {
 }
 
 /// The SQL condition (on `clip c`) of any node, with its parameters.
-fn condition(node: &Node, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
+fn condition(node: &Node, now: DateTime<Utc>, target: &Target) -> (String, Vec<SqlValue>) {
     if fts_only(node) {
         return (
-            "c.id IN (SELECT rowid FROM clip_fts WHERE clip_fts MATCH ?)".into(),
+            format!("c.id IN (SELECT rowid FROM {0} WHERE {0} MATCH ?)", target.fts),
             vec![SqlValue::Text(fts_expr(node))],
         );
     }
+    let ids_in = |template: &str, ids: &[i64]| -> (String, Vec<SqlValue>) {
+        if ids.is_empty() {
+            return ("0".into(), vec![]);
+        }
+        let marks = vec!["?"; ids.len()].join(", ");
+        (format!("c.id IN ({})", template.replace("{}", &marks)), ids.iter().map(|i| SqlValue::Int(*i)).collect())
+    };
     let text = |s: &str| SqlValue::Text(s.to_owned());
     match node {
         // Index-only nodes returned above.
@@ -796,7 +871,7 @@ fn condition(node: &Node, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
             let mut sqls = Vec::new();
             let mut params = Vec::new();
             for p in parts {
-                let (s, ps) = condition(p, now);
+                let (s, ps) = condition(p, now, target);
                 sqls.push(format!("({s})"));
                 params.extend(ps);
             }
@@ -806,50 +881,59 @@ fn condition(node: &Node, now: DateTime<Utc>) -> (String, Vec<SqlValue>) {
             // A condition on a missing value (`lang:en` on a clip of unknown language) is NULL,
             // and NOT NULL is NULL: the clip would match neither `lang:en` nor `-lang:en`.
             // Unknown counts as not matching, so its negation matches.
-            let (s, ps) = condition(inner, now);
+            let (s, ps) = condition(inner, now, target);
             (format!("NOT coalesce(({s}), 0)"), ps)
         }
         Node::Field(f) => match f {
             Field::Lang(l) => ("c.lang = ?".into(), vec![text(l)]),
+            // Unresolved names (compiled without a library at hand; `saved::expand` resolves them
+            // to ids first): the same meaning, resolved inside the SQL.
             Field::Topic(name) => (
                 // The topic named (or at the path given), and every topic below it.
-                "c.id IN (SELECT ct.clip_id FROM clip_tag ct WHERE ct.tag_id IN (
-                    WITH RECURSIVE path(id, name, p, depth) AS (
-                        SELECT id, name, name, 0 FROM tag WHERE kind = 'topic' AND parent_id IS NULL
-                        UNION ALL SELECT t.id, t.name, path.p || '/' || t.name, path.depth + 1
-                        FROM tag t JOIN path ON t.parent_id = path.id WHERE path.depth < 64),
-                    sub(id, depth) AS (
-                        SELECT id, 0 FROM path WHERE p = ? COLLATE NOCASE OR name = ? COLLATE NOCASE
-                        UNION SELECT t.id, sub.depth + 1 FROM tag t JOIN sub ON t.parent_id = sub.id
-                        WHERE sub.depth < 64)
-                    SELECT id FROM sub))"
-                    .into(),
+                format!(
+                    "c.id IN ({})",
+                    target.tag_rows.replace(
+                        "{}",
+                        "WITH RECURSIVE path(id, name, p, depth) AS (
+                            SELECT id, name, name, 0 FROM tag WHERE kind = 'topic' AND parent_id IS NULL
+                            UNION ALL SELECT t.id, t.name, path.p || '/' || t.name, path.depth + 1
+                            FROM tag t JOIN path ON t.parent_id = path.id WHERE path.depth < 64),
+                        sub(id, depth) AS (
+                            SELECT id, 0 FROM path WHERE p = ? COLLATE NOCASE OR name = ? COLLATE NOCASE
+                            UNION SELECT t.id, sub.depth + 1 FROM tag t JOIN sub ON t.parent_id = sub.id
+                            WHERE sub.depth < 64)
+                        SELECT id FROM sub"
+                    )
+                ),
                 vec![text(name), text(name)],
             ),
             Field::Actor(name) => (
-                "c.id IN (SELECT ct.clip_id FROM clip_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.kind = 'actor' AND
-                    (t.name = ? COLLATE NOCASE OR t.id IN (SELECT tag_id FROM tag_alias WHERE norm = ?)))"
-                    .into(),
+                format!(
+                    "c.id IN ({})",
+                    target.tag_rows.replace(
+                        "{}",
+                        "SELECT id FROM tag WHERE kind = 'actor' AND name = ? COLLATE NOCASE
+                         UNION SELECT a.tag_id FROM tag_alias a JOIN tag t ON t.id = a.tag_id
+                         WHERE t.kind = 'actor' AND a.norm = ?"
+                    )
+                ),
                 vec![text(name), text(&crate::text::fold(name))],
             ),
             // Not expanded (no library at hand): matches nothing rather than everything.
-            Field::Saved(_) => ("0".into(), vec![]),
-            Field::TagIds(ids) if ids.is_empty() => ("0".into(), vec![]),
-            Field::TagIds(ids) => (
-                format!("c.id IN (SELECT clip_id FROM clip_tag WHERE tag_id IN ({}))", vec!["?"; ids.len()].join(", ")),
-                ids.iter().map(|i| SqlValue::Int(*i)).collect(),
-            ),
-            Field::HasNote => ("(c.note IS NOT NULL AND trim(c.note) != '')".into(), vec![]),
-            Field::HasHighlight => ("EXISTS (SELECT 1 FROM highlight h WHERE h.clip_id = c.id)".into(), vec![]),
-            Field::HasTag => ("EXISTS (SELECT 1 FROM clip_tag x WHERE x.clip_id = c.id)".into(), vec![]),
+            Field::Saved(_) | Field::Feed(_) | Field::Folder(_) => ("0".into(), vec![]),
+            Field::TagIds(ids) => ids_in(target.tag_rows, ids),
+            Field::FeedIds(ids) => ids_in(target.feed_rows, ids),
+            Field::HasNote => (target.has_note.into(), vec![]),
+            Field::HasHighlight => (target.has_highlight.into(), vec![]),
+            Field::HasTag => (target.has_tag.into(), vec![]),
             Field::After(b) => ("c.published_at >= ?".into(), vec![text(&db_time(b.resolve(now)))]),
             Field::Before(b) => ("c.published_at < ?".into(), vec![text(&db_time(b.resolve(now)))]),
             Field::Clipped(from, to) => match to {
                 Some(to) => (
-                    "(c.clipped_at >= ? AND c.clipped_at < ?)".into(),
+                    format!("(c.{0} >= ? AND c.{0} < ?)", target.added),
                     vec![text(&db_time(from.resolve(now))), text(&db_time(to.resolve(now)))],
                 ),
-                None => ("c.clipped_at >= ?".into(), vec![text(&db_time(from.resolve(now)))]),
+                None => (format!("c.{} >= ?", target.added), vec![text(&db_time(from.resolve(now)))]),
             },
         },
     }
@@ -939,8 +1023,18 @@ mod tests {
         check("lang:RU Путин", Some("\"Путин\""), &["c.lang = ?"], &["ru"]);
         check("site:reuters", Some("site : \"reuters\""), &[], &[]);
         check("site:reuters.com", Some("site : \"reuters.com\""), &[], &[]);
-        check("topic:Syria/Aleppo", None, &["c.id IN (SELECT ct.clip_id"], &["Syria/Aleppo", "Syria/Aleppo"]);
-        check("actor:Путин", None, &["c.id IN (SELECT ct.clip_id FROM clip_tag ct JOIN tag"], &["Путин", "путин"]);
+        check(
+            "topic:Syria/Aleppo",
+            None,
+            &["c.id IN (SELECT clip_id FROM clip_tag WHERE tag_id IN (WITH"],
+            &["Syria/Aleppo", "Syria/Aleppo"],
+        );
+        check(
+            "actor:Путин",
+            None,
+            &["c.id IN (SELECT clip_id FROM clip_tag WHERE tag_id IN (SELECT id FROM tag"],
+            &["Путин", "путин"],
+        );
         check("has:note", None, &["(c.note IS NOT NULL"], &[]);
         check("has:highlight", None, &["EXISTS (SELECT 1 FROM highlight"], &[]);
         check("after:2016-06-01", None, &["c.published_at >= ?"], &["2016-06-01T00:00:00Z"]);
@@ -960,7 +1054,7 @@ mod tests {
         check(
             "Nagorno-Karabakh after:2016-06 actor:Kremlin",
             Some("\"Nagorno-Karabakh\""),
-            &["c.published_at >= ?", "c.id IN (SELECT ct.clip_id FROM clip_tag ct JOIN tag"],
+            &["c.published_at >= ?", "c.id IN (SELECT clip_id FROM clip_tag WHERE tag_id IN (SELECT id FROM tag"],
             &["2016-06-01T00:00:00Z", "Kremlin", "kremlin"],
         );
     }
@@ -970,7 +1064,7 @@ mod tests {
         check(
             "Syria OR topic:Syria",
             None,
-            &["(c.id IN (SELECT rowid FROM clip_fts WHERE clip_fts MATCH ?)) OR (c.id IN (SELECT ct.clip_id"],
+            &["(c.id IN (SELECT rowid FROM clip_fts WHERE clip_fts MATCH ?)) OR (c.id IN (SELECT clip_id FROM clip_tag"],
             &["\"Syria\"", "Syria", "Syria"],
         );
         check(

@@ -59,9 +59,9 @@ pub fn remove(conn: &Connection, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Replaces every `saved:NAME` in a query by the saved query it names, and every `topic:` and
+/// Replaces every `saved:NAME` in a query by the saved query it names, every `topic:` and
 /// `actor:` by the tag ids they mean in this library (a topic with all its subtopics, an actor by
-/// any of its names).
+/// any of its names), and every `feed:` and `folder:` by the ids of the sources they name.
 pub fn expand(conn: &Connection, node: Node) -> Result<Node> {
     expand_depth(conn, node, 0)
 }
@@ -105,6 +105,12 @@ fn expand_depth(conn: &Connection, node: Node, depth: usize) -> Result<Node> {
         }
         Node::Field(Field::Topic(name)) => Node::Field(Field::TagIds(resolve_topic(conn, &name)?)),
         Node::Field(Field::Actor(name)) => Node::Field(Field::TagIds(resolve_actor(conn, &name)?)),
+        Node::Field(Field::Feed(name)) => {
+            Node::Field(Field::FeedIds(crate::monitor::sources::resolve_feed(conn, &name)?))
+        }
+        Node::Field(Field::Folder(path)) => {
+            Node::Field(Field::FeedIds(crate::monitor::sources::resolve_folder(conn, &path)?))
+        }
         Node::And(parts) => Node::And(parts.into_iter().map(|p| expand_depth(conn, p, depth)).collect::<Result<_>>()?),
         Node::Or(parts) => Node::Or(parts.into_iter().map(|p| expand_depth(conn, p, depth)).collect::<Result<_>>()?),
         Node::Not(inner) => Node::Not(Box::new(expand_depth(conn, *inner, depth)?)),

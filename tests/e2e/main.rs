@@ -622,3 +622,145 @@ async fn a_panic_on_one_page_leaves_the_batch_and_the_window_going() {
     let clips: i64 = conn.query_row("SELECT count(*) FROM clip", [], |r| r.get(0)).expect("count");
     assert_eq!(clips, 2);
 }
+
+/// Monitoring in the real window: subscribe from a site URL (discovery finds its feed), the
+/// backlog arrives; a watch is written with its live preview; the feed publishes, a poll brings
+/// the new entries, the watch's alert appears (badge and list); the inbox is triaged from the
+/// keyboard: j/k move, d dismisses, c clips the full article.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscribe_poll_triage_and_a_watch_alert() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let server = server::TestServer::start(std::collections::HashMap::new());
+    let base = server.base.clone();
+    let rss = |items: &[(&str, &str)]| {
+        let mut s = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Harbour Gazette</title>\
+             <link>{base}/</link><description>Local news</description>"
+        );
+        for (i, (title, desc)) in items.iter().enumerate() {
+            s.push_str(&format!(
+                "<item><guid>hg-{i}</guid><title>{title}</title><link>{base}/story/{i}</link>\
+                 <description>{desc}</description><pubDate>Mon, 30 Nov 2026 0{i}:00:00 GMT</pubDate></item>"
+            ));
+        }
+        s.push_str("</channel></rss>");
+        server::Reply::html(s).with_type("application/rss+xml")
+    };
+    let article = |title: &str| {
+        server::Reply::html(format!(
+            "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>\
+             <p>The harbour council met on Monday to discuss the dredging contract and the budget.</p>\
+             <p>Members agreed to publish the contract and to hear residents at the next meeting.</p>\
+             <p>{title}: the decision was confirmed by the council's chair on Tuesday.</p></article></body></html>"
+        ))
+    };
+    server.set(
+        "/",
+        server::Reply::html(format!(
+            "<html><head><title>Harbour Gazette</title><link rel=\"alternate\" type=\"application/rss+xml\" \
+             href=\"{base}/rss\"></head><body><h1>Harbour Gazette</h1></body></html>"
+        )),
+    );
+    server.set("/rss", rss(&[("Ferry timetable changes", "Winter schedule"), ("Market day moved", "To Thursday")]));
+    let app = App::start_env(|_| {}, &[("CLIPDESK_POLL_SECONDS", "3600")]).await;
+
+    // Subscribe from the site's URL.
+    app.click("[data-testid=nav-sources]").await;
+    app.type_into("[data-testid=subscribe-url]", &server.url("/")).await;
+    app.type_into("[data-testid=subscribe-folder]", "Local/Harbour").await;
+    app.click("[data-testid=subscribe-submit]").await;
+    app.until(
+        "the source in its folder, healthy",
+        "const s = document.querySelector('[data-testid=source]'); return s && s.dataset.health === 'ok'
+             && !!document.querySelector('[data-testid=folder][data-path=\"Local/Harbour\"]');",
+        vec![],
+    )
+    .await;
+    app.screenshot("sources").await;
+
+    // A watch, with its live preview over what is already in the inbox.
+    app.click("[data-testid=nav-watches]").await;
+    app.type_into("[data-testid=watch-name]", "Dredging").await;
+    app.type_into("[data-testid=watch-query]", "dredging OR ferry").await;
+    app.until(
+        "the live preview to count the backlog's ferry entry",
+        "return document.querySelector('[data-testid=watch-preview-count]')?.textContent.includes('1')",
+        vec![],
+    )
+    .await;
+    app.js("const c = document.querySelector('[data-testid=watch-alert]'); if (!c.checked) c.click();", vec![]).await;
+    app.click("[data-testid=watch-save]").await;
+    app.until("the watch listed", "return !!document.querySelector('[data-testid=watch][data-name=Dredging]')", vec![])
+        .await;
+    app.screenshot("watches").await;
+
+    // The feed publishes; polling brings the new entries and the watch alerts.
+    server.set(
+        "/rss",
+        rss(&[
+            ("Ferry timetable changes", "Winter schedule"),
+            ("Market day moved", "To Thursday"),
+            ("Council approves dredging contract", "Vote on Monday"),
+            ("New bakery opens", "On the quay"),
+            ("Lifeboat crew honoured", "Medals"),
+        ]),
+    );
+    for i in 2..5 {
+        server.set(
+            &format!("/story/{i}"),
+            article(&["Council approves dredging contract", "New bakery opens", "Lifeboat crew honoured"][i - 2]),
+        );
+    }
+    app.click("[data-testid=nav-sources]").await;
+    app.click("[data-testid=poll-now]").await;
+    app.until(
+        "the watch's alert in the badge",
+        "return document.querySelector('[data-testid=alerts-count]')?.textContent.trim() === '1'",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=nav-alerts]").await;
+    let alert = app.text("[data-testid=alert-list] [data-testid=alert]").await;
+    assert!(alert.contains("Council approves dredging contract") && alert.contains("Dredging"), "{alert}");
+
+    // Triage from the keyboard in the inbox: three new entries (the backlog is hidden).
+    app.click("[data-testid=nav-inbox]").await;
+    app.until("three new entries", "return document.querySelectorAll('[data-testid=entry]').length === 3", vec![])
+        .await;
+    assert_eq!(app.text("[data-testid=unread-count]").await.trim(), "3");
+    let key = |k: &'static str| async move {
+        app.js(
+            "document.activeElement && document.activeElement.blur();
+             window.dispatchEvent(new KeyboardEvent('keydown', {key: arguments[0], bubbles: true}));",
+            vec![json!(k)],
+        )
+        .await;
+    };
+    let selected = "return document.querySelector('[data-testid=entry-pane] [data-testid=entry-title]')?.textContent";
+    key("j").await;
+    let first = app.until("an entry open", selected, vec![]).await;
+    key("j").await;
+    let second = app
+        .until(
+            "the next entry open",
+            &format!("const t = (() => {{ {selected} }})(); return t !== {first} && t"),
+            vec![],
+        )
+        .await;
+    assert_ne!(first, second);
+    key("k").await;
+    app.until("back to the first", &format!("return (() => {{ {selected} }})() === {first}"), vec![]).await;
+    // Dismiss it, then clip the one that becomes selected.
+    key("d").await;
+    app.until("two entries left", "return document.querySelectorAll('[data-testid=entry]').length === 2", vec![]).await;
+    let to_clip = app.until("an entry selected", selected, vec![]).await;
+    key("c").await;
+    app.until("the entry clipped", "return !!document.querySelector('[data-testid=entry-clipped]')", vec![]).await;
+    app.screenshot("inbox").await;
+    let conn = rusqlite::Connection::open(app.library()).expect("open library");
+    let clipped: String = conn.query_row("SELECT title FROM clip", [], |r| r.get(0)).expect("one clip");
+    assert_eq!(json!(clipped), to_clip);
+    let dismissed: i64 =
+        conn.query_row("SELECT count(*) FROM entry WHERE state = 'dismissed'", [], |r| r.get(0)).expect("n");
+    assert_eq!(dismissed, 1);
+}

@@ -12,6 +12,7 @@ mod digest;
 mod fetch;
 mod hostile;
 mod migrations;
+mod monitor;
 mod query_props;
 mod search;
 mod sweep;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread;
 use std::time::Duration;
 
@@ -18,6 +18,9 @@ pub struct Reply {
     pub delay: Duration,
     /// Send the body one byte per this interval (a trickling server).
     pub trickle: Option<Duration>,
+    /// Answer 304 when the request's `If-None-Match` is exactly this (the reply sends it as its
+    /// `ETag`).
+    pub etag: Option<String>,
 }
 
 impl Reply {
@@ -48,27 +51,72 @@ impl Reply {
         self.delay = delay;
         self
     }
+    pub fn with_etag(mut self, etag: &str) -> Self {
+        self.etag = Some(etag.into());
+        self.headers.push(("ETag".into(), etag.into()));
+        self
+    }
 }
 
-/// A real HTTP server on 127.0.0.1 serving fixed replies by path.
+/// One request the server received: its path (with the query) and headers (names lower-cased).
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A real HTTP server on 127.0.0.1 serving replies by path; the replies can be changed while it
+/// runs, and it remembers every request.
 pub struct TestServer {
     pub base: String,
     server: Arc<tiny_http::Server>,
+    routes: Arc<RwLock<HashMap<String, Reply>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl TestServer {
     pub fn start(routes: HashMap<String, Reply>) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind test server"));
+        Self::start_on("127.0.0.1", routes, 8)
+    }
+
+    /// A server on another loopback address (127.0.0.2, …: another host to a client).
+    pub fn start_on(ip: &str, routes: HashMap<String, Reply>, threads: usize) -> Self {
+        let server = Arc::new(tiny_http::Server::http(format!("{ip}:0")).expect("bind test server"));
         let port = server.server_addr().to_ip().expect("ip address").port();
-        let routes = Arc::new(routes);
-        for _ in 0..8 {
+        let routes = Arc::new(RwLock::new(routes));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        for _ in 0..threads {
             let server = Arc::clone(&server);
             let routes = Arc::clone(&routes);
+            let seen = Arc::clone(&seen);
             thread::spawn(move || {
                 while let Ok(request) = server.recv() {
                     let path = request.url().split('?').next().unwrap_or("/").to_owned();
-                    let reply = routes.get(&path).cloned().unwrap_or_else(|| Reply::status(404));
+                    let headers: Vec<(String, String)> = request
+                        .headers()
+                        .iter()
+                        .map(|h| (h.field.as_str().as_str().to_ascii_lowercase(), h.value.as_str().to_owned()))
+                        .collect();
+                    if let Ok(mut s) = seen.lock() {
+                        s.push(Seen { path: request.url().to_owned(), headers: headers.clone() });
+                    }
+                    let mut reply =
+                        routes.read().ok().and_then(|r| r.get(&path).cloned()).unwrap_or_else(|| Reply::status(404));
                     thread::sleep(reply.delay);
+                    let inm = headers.iter().find(|(k, _)| k == "if-none-match").map(|(_, v)| v.clone());
+                    if reply.etag.is_some() && inm == reply.etag {
+                        reply = Reply {
+                            status: 304,
+                            headers: vec![("ETag".into(), inm.unwrap_or_default())],
+                            ..Default::default()
+                        };
+                    }
                     let headers: Vec<tiny_http::Header> = reply
                         .headers
                         .iter()
@@ -84,11 +132,28 @@ impl TestServer {
                 }
             });
         }
-        TestServer { base: format!("http://127.0.0.1:{port}"), server }
+        TestServer { base: format!("http://{ip}:{port}"), server, routes, seen }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+
+    /// Changes (or adds) the reply for a path.
+    pub fn set(&self, path: &str, reply: Reply) {
+        if let Ok(mut r) = self.routes.write() {
+            r.insert(path.to_owned(), reply);
+        }
+    }
+
+    /// Every request received so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The requests for one path (query ignored).
+    pub fn seen_at(&self, path: &str) -> Vec<Seen> {
+        self.seen().into_iter().filter(|s| s.path.split('?').next() == Some(path)).collect()
     }
 }
 

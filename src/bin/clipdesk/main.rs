@@ -10,6 +10,7 @@
 
 mod cmd_clip;
 mod cmd_digest;
+mod cmd_monitor;
 mod cmd_search;
 mod cmd_tags;
 mod output;
@@ -115,6 +116,18 @@ enum Command {
         #[arg(value_name = "DIR|FILE")]
         path: PathBuf,
     },
+    /// Sources: subscribe (from a feed, site or article URL), preview, list, rm, move, OPML
+    #[command(subcommand)]
+    Feed(cmd_monitor::FeedCmd),
+    /// Poll the sources that are due (or --all), run the watches on what is new
+    Poll(cmd_monitor::PollArgs),
+    /// The inbox: what the sources brought; clip, dismiss or mark entries seen
+    Inbox(cmd_monitor::InboxArgs),
+    /// Watches: standing queries run on every new entry (clip, tag, alert)
+    #[command(subcommand)]
+    Watch(cmd_monitor::WatchCmd),
+    /// Alerts raised by watches
+    Alerts(cmd_monitor::AlertsArgs),
 }
 
 const SEARCH_HELP: &str = "Search the library.
@@ -248,6 +261,11 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
             );
             Ok(Status::Ok)
         }
+        Command::Feed(cmd) => cmd_monitor::feed(&mut library, cmd, out),
+        Command::Poll(args) => cmd_monitor::poll(&mut library, args, out),
+        Command::Inbox(args) => cmd_monitor::inbox(&mut library, args, out),
+        Command::Watch(cmd) => cmd_monitor::watch(&mut library, cmd, out),
+        Command::Alerts(args) => cmd_monitor::alerts(&mut library, args, out),
         Command::Import { path } => {
             let r = library.import(&path)?;
             out.done(

@@ -15,6 +15,14 @@ import type { SearchPage } from "./bindings/SearchPage";
 import type { SuggestionDto } from "./bindings/SuggestionDto";
 import type { TagChangeDto } from "./bindings/TagChangeDto";
 import type { Taxonomy } from "./bindings/Taxonomy";
+import type { AlertDto } from "./bindings/AlertDto";
+import type { EntryDetail } from "./bindings/EntryDetail";
+import type { InboxPage } from "./bindings/InboxPage";
+import type { MonitorCounts } from "./bindings/MonitorCounts";
+import type { MonitorEvent } from "./bindings/MonitorEvent";
+import type { SourcesDto } from "./bindings/SourcesDto";
+import type { FeedDto } from "./bindings/FeedDto";
+import type { WatchDto } from "./bindings/WatchDto";
 
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
@@ -40,6 +48,16 @@ export type * from "./bindings/RulePreviewDto";
 export type * from "./bindings/SavedSearchDto";
 export type * from "./bindings/Snapshot";
 export type * from "./bindings/TagChangeDto";
+export type * from "./bindings/AlertDto";
+export type * from "./bindings/EntryDetail";
+export type * from "./bindings/EntryDto";
+export type * from "./bindings/FeedDto";
+export type * from "./bindings/FolderDto";
+export type * from "./bindings/InboxPage";
+export type * from "./bindings/MonitorCounts";
+export type * from "./bindings/MonitorEvent";
+export type * from "./bindings/SourcesDto";
+export type * from "./bindings/WatchDto";
 
 /** An error from the shell: branch on `code`, show `message`. */
 export class AppError extends Error {
@@ -117,4 +135,46 @@ export const api = {
   uiReady: () => call<void>("ui_ready"),
   /** Opens a link in the system browser, never in the app window. */
   openExternal: (url: string) => call<void>("open_external", { url }),
+
+  // Monitoring: sources, the inbox, watches, alerts.
+  sources: () => call<SourcesDto>("sources"),
+  /** Subscribes to a feed, site or article URL (discovery finds the feed). */
+  subscribe: (url: string, folder: string | null) => call<FeedDto>("subscribe", { url, folder }),
+  removeFeed: (id: number) => call<void>("remove_feed", { id }),
+  moveFeed: (id: number, folder: string | null) => call<void>("move_feed", { id, folder }),
+  /** Polls every source now; progress and the alerts raised arrive on `onEvent`. */
+  pollNow(onEvent: (e: MonitorEvent) => void): Promise<void> {
+    const events = new Channel<MonitorEvent>();
+    events.onmessage = onEvent;
+    return call<void>("poll_now", { events });
+  },
+  /** Registers the window for background polling's events (new alerts, counts); returns the counts now. */
+  monitorEvents(onEvent: (e: MonitorEvent) => void): Promise<MonitorCounts> {
+    const events = new Channel<MonitorEvent>();
+    events.onmessage = onEvent;
+    return call<MonitorCounts>("monitor_events", { events });
+  },
+  monitorCounts: () => call<MonitorCounts>("monitor_counts"),
+  /** `entryState`: "new", "seen", "clipped", "dismissed" or "all". */
+  inbox: (query: string, entryState: string, hideBacklog: boolean, offset: number, limit: number) =>
+    call<InboxPage>("inbox_page", { query, entryState, hideBacklog, offset, limit }),
+  entry: (id: number) => call<EntryDetail>("entry_detail", { id }),
+  setEntriesState: (ids: number[], entryState: "new" | "seen" | "dismissed") =>
+    call<MonitorCounts>("set_entries_state", { ids, entryState }),
+  /** Clips entries' articles; progress on `onEvent` ("created" with the clip id, "failed", "finished"). */
+  clipEntries(ids: number[], onEvent: (e: JobEvent) => void): Promise<void> {
+    const events = new Channel<JobEvent>();
+    events.onmessage = onEvent;
+    return call<void>("clip_entries", { ids, events });
+  },
+  watches: () => call<WatchDto[]>("watches"),
+  saveWatch: (watch: WatchDto) => call<number>("save_watch", { watch }),
+  removeWatch: (name: string) => call<void>("remove_watch", { name }),
+  /** What a query matches in the inbox now (the watch editor's live preview). */
+  testWatch: (query: string, limit: number) => call<InboxPage>("test_watch", { query, limit }),
+  alerts: (unseen: boolean) => call<AlertDto[]>("alerts", { unseen }),
+  /** Marks alerts seen (all when `ids` is empty). */
+  markAlertsSeen: (ids: number[]) => call<MonitorCounts>("mark_alerts_seen", { ids }),
+  importOpml: () => call<SourcesDto | null>("import_opml"),
+  exportOpml: () => call<string | null>("export_opml"),
 };

@@ -1,8 +1,8 @@
 // Application state shared by the views (Svelte 5 runes).
 import { api, AppError } from "../ipc/api";
-import type { ClipRow, FacetSet } from "../ipc/api";
+import type { AlertDto, ClipRow, FacetSet, IpcError, MonitorCounts } from "../ipc/api";
 
-export type View = "library" | "taxonomy" | "briefings";
+export type View = "library" | "taxonomy" | "briefings" | "inbox" | "sources" | "watches";
 
 class AppState {
   view = $state<View>("library");
@@ -26,6 +26,21 @@ class AppState {
   searchMs = $state(0);
   /** "topic:Path" and "actor:Name" of every tag, for completion in tag fields. */
   tagNames = $state<string[]>([]);
+  // Monitoring: the rail's badges, the alert list, and what other views ask the inbox to show.
+  /** Unread (new) inbox entries. */
+  unread = $state(0);
+  /** Unseen alerts. */
+  alertCount = $state(0);
+  alerts = $state<AlertDto[]>([]);
+  showAlerts = $state(false);
+  /** The inbox's query (kept here so Sources can open the inbox on one source or folder). */
+  inboxQuery = $state("");
+  /** An entry the inbox should select and show (set by the alert list). */
+  openEntry = $state<number | null>(null);
+  /** Bumped when a poll ends (in the background or asked for), so monitoring views reload. */
+  monitorGeneration = $state(0);
+  /** The time relative times are measured from; ticks every 30 s (App.svelte). */
+  now = $state(Date.now());
   private requestSeq = 0;
   private pending = new Set<number>();
 
@@ -37,6 +52,12 @@ class AppState {
       this.error = String(e);
       this.errorCode = "app.unknown";
     }
+  }
+
+  /** The coded error `e` is, for a view that shows it in place (the shared `error` is left alone). */
+  coded(e: unknown): IpcError {
+    if (e instanceof AppError) return { code: e.code, message: e.message };
+    return { code: "app.unknown", message: String(e) };
   }
 
   say(message: string) {
@@ -111,6 +132,34 @@ class AppState {
     this.generation++;
     this.refresh();
     this.loadTags();
+  }
+
+  setCounts(c: MonitorCounts | null | undefined) {
+    if (!c) return;
+    this.unread = c.unread;
+    this.alertCount = c.alerts;
+  }
+
+  async refreshCounts() {
+    try {
+      this.setCounts(await api.monitorCounts());
+    } catch (e) {
+      this.say(`Cannot count the unread entries: ${this.coded(e).message}`);
+    }
+  }
+
+  async loadAlerts() {
+    try {
+      this.alerts = await api.alerts(false);
+    } catch (e) {
+      this.say(`Cannot list the alerts: ${this.coded(e).message}`);
+    }
+  }
+
+  /** Shows a clip in the Library's reader. */
+  openClip(id: number) {
+    this.view = "library";
+    this.current = id;
   }
 
   async loadTags() {
