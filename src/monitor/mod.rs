@@ -7,6 +7,7 @@
 //! subscription lists.
 
 mod clean;
+pub mod discover;
 pub mod feed;
 mod repair;
 pub mod sitemap;
