@@ -9,6 +9,7 @@
 mod clean;
 pub mod discover;
 pub mod feed;
+pub mod opml;
 mod repair;
 pub mod sitemap;
 mod xml;
