@@ -17,6 +17,8 @@ pub enum Error {
     Extract(#[from] ExtractError),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Feed(#[from] FeedError),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("{message}")]
@@ -46,6 +48,7 @@ impl Error {
             Error::Fetch(e) => e.code(),
             Error::Extract(e) => e.code(),
             Error::Db(e) => e.code(),
+            Error::Feed(e) => e.code(),
             Error::NotFound { .. } => "not_found",
             Error::Input { code, .. } => code,
             Error::Io { .. } => "io",
@@ -129,6 +132,32 @@ impl ExtractError {
         match self {
             ExtractError::NoArticle { .. } => "extract.no_article",
             ExtractError::TooDeep { .. } => "extract.too_deep",
+        }
+    }
+}
+
+/// Why a fetched document gave no feed, or an OPML file no subscriptions.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// An HTML page (look for its feed links with `monitor::discover`), or any other document that
+    /// is not RSS, Atom, JSON Feed or a sitemap.
+    #[error("{url} is {found}, not a feed")]
+    NotAFeed { url: String, found: String },
+    #[error("cannot parse the feed {url}: {message}")]
+    Parse { url: String, message: String },
+    #[error("{url} is larger than the {limit} byte limit once decompressed")]
+    TooLarge { url: String, limit: u64 },
+    #[error("not a usable OPML file: {message}")]
+    Opml { message: String },
+}
+
+impl FeedError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FeedError::NotAFeed { .. } => "feed.not_a_feed",
+            FeedError::Parse { .. } => "feed.parse",
+            FeedError::TooLarge { .. } => "feed.too_large",
+            FeedError::Opml { .. } => "feed.opml",
         }
     }
 }

@@ -5,7 +5,8 @@
 //!
 //! The flow of a clip: [`fetch`] gets the page (bounded, redirects recorded, charset decoded),
 //! [`extract`] turns it into an article (clean text, sanitized HTML, metadata), [`library`] stores it
-//! with its snapshot in one transaction. [`clip`] ties the three together.
+//! with its snapshot in one transaction. [`clip`] ties the three together. [`monitor`] follows sites
+//! through their feeds and news sitemaps.
 
 // Text from pages and users is sliced only at offsets known to be character boundaries: a byte
 // offset computed by hand panics on the first multi-byte character there. Exceptions carry an

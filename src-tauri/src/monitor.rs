@@ -571,7 +571,7 @@ pub fn import_opml(app: AppHandle) -> Res<Option<SourcesDto>> {
         let Some(path) = crate::files::ask_open(&app, "OPML", "opml")? else { return Ok(None) };
         let bytes =
             std::fs::read(&path).map_err(|e| IpcError::new("io", format!("cannot read {}: {e}", path.display())))?;
-        let doc = opml::parse(&bytes)?;
+        let doc = opml::parse(&bytes).map_err(clipdesk::Error::from)?;
         let state = app.state::<AppState>();
         {
             let mut lib = state.lib()?;

@@ -4,18 +4,25 @@
 //! what they publish, one entry per article across feeds; watches — standing queries in the one
 //! query language — that clip, tag and alert.
 //!
-//! - `feed`, `sitemap`, `discover`, `opml`: documents in, plain data out (no database, no network);
-//! - `schedule`: when to poll next (pure arithmetic);
-//! - `sources`: sources and folders in the library, OPML import and export;
-//! - `inbox`: entries, their de-duplication, triage states and retention;
-//! - `watch`: watches, their matches and alerts;
-//! - `poll`: the polling engine and subscribing.
+//! The pure half (no database, no network): [`feed::parse`] turns one fetched document into a
+//! [`feed::ParsedFeed`] whose entries carry stable keys, plain-text titles and summaries and
+//! sanitized HTML; [`sitemap`] reads (news) sitemaps and sitemap indexes for it; [`discover`] finds
+//! the feeds an HTML page links to and the usual places to try; [`opml`] reads and writes
+//! subscription lists; [`schedule`] is when to poll next.
+//!
+//! The library half: [`sources`] (sources and folders, OPML import and export), [`inbox`]
+//! (entries, their de-duplication, triage states and retention), [`watch`] (watches, their matches
+//! and alerts) and [`poll`] (the polling engine and subscribing).
 
+mod clean;
 pub mod discover;
 pub mod feed;
 pub mod inbox;
 pub mod opml;
 pub mod poll;
+mod repair;
 pub mod schedule;
+pub mod sitemap;
 pub mod sources;
 pub mod watch;
+mod xml;

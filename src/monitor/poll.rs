@@ -120,7 +120,7 @@ fn fetch_one(fetcher: &Fetcher, job: &Job) -> Outcome {
     };
     let mut parsed = match feed::parse(&fetched.body, fetched.content_type.as_deref(), &fetched.final_url) {
         Ok(p) => p,
-        Err(e) => return Outcome::Failed(e),
+        Err(e) => return Outcome::Failed(e.into()),
     };
     if parsed.kind == FeedKind::SitemapIndex {
         // The first few child sitemaps (news sitemaps list the newest first).
@@ -628,7 +628,7 @@ pub fn locate(fetcher: &Fetcher, url: &str) -> Result<(String, ParsedFeed, Valid
     };
     match feed::parse(&page.body, page.content_type.as_deref(), &page.final_url) {
         Ok(parsed) => return Ok((page.final_url.to_string(), parsed, page.validators)),
-        Err(e) if e.code() != "feed.not_a_feed" => return Err(e),
+        Err(e) if e.code() != "feed.not_a_feed" => return Err(e.into()),
         Err(_) => {}
     }
     // An HTML page: its declared feeds, then the usual places.
