@@ -86,7 +86,7 @@ pub fn run(data: &Path, only: Option<&str>, diff: bool) -> Result<Section, Err> 
     body.push_str(&format!(
         "### Article extraction — Zyte benchmark ({} pages), measured {}\n\n",
         pages.len(),
-        chrono_like_today()
+        today()
     ));
     body.push_str("`cargo run --release -p clipdesk-bench -- extract --write`. Same metric for every row (4-token shingles, \
                    per-page normalised, mean P and R, F1 of the means; ± bootstrap σ, 1000 resamples). Speed: pages per second \
@@ -106,6 +106,16 @@ pub fn run(data: &Path, only: Option<&str>, diff: bool) -> Result<Section, Err> 
     }
     body.push_str(&metadata_table(data)?);
     Ok(Section { name: "extract".into(), body })
+}
+
+/// Clipdesk alone on the Zyte pages: (F1, precision, recall, pages/s), for quick checks while
+/// tuning (`breadth --ours`).
+pub fn zyte_ours(data: &Path) -> Result<(f64, f64, f64, f64), Err> {
+    let pages = load_pages(&data.join("zyte-article-extraction-benchmark"))?;
+    let (outputs, speed) =
+        time_run(&pages, |p| clipdesk::extract::extract(&p.html, &p.url).map(|a| a.text).unwrap_or_default());
+    let r = row("", &pages, (outputs, speed));
+    Ok((r.f1, r.precision, r.recall, r.pages_per_s.unwrap_or_default()))
 }
 
 /// What an extractor says about a page's metadata.
@@ -318,7 +328,8 @@ fn extractors() -> Vec<(&'static str, MetaFn)> {
     ]
 }
 
-fn chrono_like_today() -> String {
+/// Today's date, for the sections' headings.
+pub fn today() -> String {
     std::process::Command::new("date")
         .arg("+%Y-%m-%d")
         .output()
@@ -509,7 +520,8 @@ fn inspect(pages: &[Page], only: &str, diff: bool) -> Result<Section, Err> {
     Ok(Section { name: "inspect".into(), body })
 }
 
-fn clip(s: &str, n: usize) -> String {
+/// `s` on one line, cut to `n` characters.
+pub fn clip(s: &str, n: usize) -> String {
     let one_line = s.replace('\n', " / ");
     if one_line.chars().count() > n {
         format!("{}…", one_line.chars().take(n).collect::<String>())
