@@ -6,7 +6,9 @@
 //! "Most Popular", a comment-community blurb). Text rules only apply to short blocks, so an article
 //! that happens to discuss newsletters or cookies is not cut.
 
-use dom_query::{Document, NodeRef};
+use std::collections::HashMap;
+
+use dom_query::{Document, NodeId, NodeRef};
 
 use crate::text::collapse_ws;
 
@@ -130,6 +132,12 @@ fn is_furniture_markup(node: &NodeRef) -> bool {
     !holds_article_text(node)
 }
 
+/// True if `node` is where the text is: three long paragraphs, or half the text of a fragment
+/// of `root_chars` bytes.
+fn holds_prose(node: &NodeRef, root_chars: usize) -> bool {
+    holds_article_text(node) || node.text().len() * 2 > root_chars
+}
+
 /// True if `node` contains at least three paragraphs of real prose.
 fn holds_article_text(node: &NodeRef) -> bool {
     let mut long = 0;
@@ -249,12 +257,34 @@ const ANNOTATION_WORDS: &[&str] = &[
 /// indexes and briefings quote) is rendered after this.
 pub fn strip_annotations(root: &NodeRef) {
     let mut doomed = Vec::new();
+    let root_chars = root.text().len();
+    // Annotation words found on blocks that turned out to hold the article, by block.
+    let mut spared: HashMap<NodeId, Vec<&str>> = HashMap::new();
     for node in root.descendants_it() {
         if !node.is_element() {
             continue;
         }
         let name = node.node_name().map(|n| n.to_ascii_lowercase()).unwrap_or_default();
-        if matches!(name.as_str(), "figure" | "figcaption" | "picture") || has_word(&node, ANNOTATION_WORDS) {
+        if matches!(name.as_str(), "figure" | "figcaption" | "picture") {
+            doomed.push(node);
+            continue;
+        }
+        let words = matching_words(&node, ANNOTATION_WORDS);
+        if !words.is_empty() {
+            // A class names what a block is *near*, not always what it is: `format-gallery` on a
+            // blog post, `js-post-gallery` on an article. A block that holds the prose is the
+            // article, and inside it the word is the site's prefix for everything
+            // (`editorial-gallery__item`), not a mark of captions.
+            let inherited = node
+                .ancestors_it(None)
+                .any(|a| spared.get(&a.id).is_some_and(|parent_words| words.iter().all(|w| parent_words.contains(w))));
+            if inherited {
+                continue;
+            }
+            if holds_prose(&node, root_chars) {
+                spared.insert(node.id, words);
+                continue;
+            }
             doomed.push(node);
             continue;
         }
@@ -277,12 +307,21 @@ pub fn strip_annotations(root: &NodeRef) {
     }
 }
 
-fn has_word(node: &NodeRef, list: &[&str]) -> bool {
-    ["class", "id"].iter().any(|attr| {
-        node.attr(attr).is_some_and(|v| {
-            v.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).any(|w| list.contains(&w))
-        })
-    })
+/// The words of `list` that the node's class or id holds.
+fn matching_words<'a>(node: &NodeRef, list: &[&'a str]) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    for attr in ["class", "id"] {
+        if let Some(v) = node.attr(attr) {
+            for w in v.to_ascii_lowercase().split(|c: char| !c.is_ascii_alphanumeric()) {
+                if let Some(hit) = list.iter().find(|l| **l == w) {
+                    if !found.contains(hit) {
+                        found.push(*hit);
+                    }
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Short lines that credit, date or sign the article rather than tell it.

@@ -21,8 +21,11 @@ use crate::text::{collapse_ws, truncate_chars, word_count};
 /// Names the extraction code; bump the suffix when its output changes.
 pub const EXTRACTOR_VERSION: &str = concat!("clipdesk-extract/", env!("CARGO_PKG_VERSION"), "+1");
 
-/// Fewer words than this is not an article (a login page, an error page, a gallery).
+/// A page with fewer words than this is an article only if one of its paragraphs is a sentence of
+/// [`MIN_SENTENCE_WORDS`] (a paywalled story's lead, a short notice); otherwise it is a login page,
+/// an error page or a gallery: no article.
 const MIN_WORDS: usize = 25;
+const MIN_SENTENCE_WORDS: usize = 10;
 
 /// What a page holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +78,7 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         }
     }
     let words = word_count(&text);
-    if words < MIN_WORDS {
+    if words < MIN_WORDS && !text.split("\n\n").any(|p| word_count(p) >= MIN_SENTENCE_WORDS) {
         return Err(no_article());
     }
     Ok(assemble(meta, text, html, url, words))
@@ -347,6 +350,70 @@ mod tests {
         ] {
             assert_eq!(estimate_depth(html), depth, "html: {html}");
         }
+    }
+
+    const PARA: &str = "The council voted on Tuesday to approve the plan, ending a year of debate over the cost of the new water mains beneath the old town.";
+
+    /// The article text of `body` (inside a minimal page), or the error's code.
+    fn article_text(body: &str) -> Result<String, &'static str> {
+        let url = Url::parse("https://news.example/2022/05/04/story").unwrap();
+        let html = format!("<html><head><title>Council approves plan</title></head><body>{body}</body></html>");
+        extract(&html, &url).map(|a| a.text).map_err(|e| e.code())
+    }
+
+    /// Each page gives an article whose text holds `want`, or the error `want` names.
+    fn check(cases: &[(&str, &str, Result<&str, &str>)]) {
+        for (name, body, want) in cases {
+            let got = article_text(body);
+            match (want, &got) {
+                (Ok(part), Ok(text)) => assert!(text.contains(part), "{name}: {part:?} not in {text:?}"),
+                (Err(code), Err(got_code)) => assert_eq!(code, got_code, "{name}"),
+                _ => panic!("{name}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    /// Regression: blocks whose class names an annotation (`format-gallery` on a WordPress post,
+    /// `editorial-gallery__item` on every block of a magazine page) were dropped from the text
+    /// with the article inside them: `extract.no_article` on pages full of prose.
+    #[test]
+    fn annotation_words_on_the_article_container_keep_the_article() {
+        let three = format!("<p>{PARA}</p><p>{PARA} Again.</p><p>{PARA} Once more.</p>");
+        check(&[
+            (
+                "gallery post format",
+                &format!("<article class='post format-gallery'><div class='entry'>{three}</div></article>"),
+                Ok("Once more."),
+            ),
+            (
+                "site prefix",
+                &format!(
+                    "<div class='mag-gallery__main'><div class='mag-gallery__item'><p>{PARA}</p></div>\
+                     <div class='mag-gallery__item'><p>Second item of the story, with its own words.</p></div></div>"
+                ),
+                Ok("Second item of the story"),
+            ),
+            (
+                "real caption still goes",
+                &format!("<article>{three}<div class='caption'>Photo of the council chamber</div></article>"),
+                Ok("Once more."),
+            ),
+        ]);
+        assert!(!article_text(&format!("<article><p>{PARA}</p><p class='caption'>Photo of the chamber</p></article>"))
+            .unwrap()
+            .contains("Photo of the chamber"));
+    }
+
+    /// Regression: a page with little text (a paywalled story's lead, a short notice) ended in
+    /// `extract.no_article`; it is clipped with what there is. A page with no sentence at all
+    /// (a login form) still has no article.
+    #[test]
+    fn short_articles_are_clipped() {
+        check(&[
+            ("one paragraph", &format!("<div class='story'><p>{PARA}</p></div>"), Ok("ending a year of debate")),
+            ("nothing", "<div><p>Log in</p><p>Forgot your password?</p></div>", Err("extract.no_article")),
+            ("empty", "", Err("extract.no_article")),
+        ]);
     }
 
     /// Regression: 100,000 nested elements made extraction run for minutes (quadratic tree
