@@ -25,6 +25,7 @@ pub fn article_html(doc: Document, url: &Url) -> Option<String> {
 pub fn clean_fragment(fragment: &Document) {
     boilerplate::remove_furniture(fragment);
     boilerplate::remove_furniture_text(&fragment.root());
+    boilerplate::remove_orphan_headings(&fragment.root());
     drop_duplicate_alt_text(fragment);
 }
 

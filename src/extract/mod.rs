@@ -21,11 +21,10 @@ use crate::text::{collapse_ws, truncate_chars, word_count};
 /// Names the extraction code; bump the suffix when its output changes.
 pub const EXTRACTOR_VERSION: &str = concat!("clipdesk-extract/", env!("CARGO_PKG_VERSION"), "+1");
 
-/// A page with fewer words than this is an article only if one of its paragraphs is a sentence of
-/// [`MIN_SENTENCE_WORDS`] (a paywalled story's lead, a short notice); otherwise it is a login page,
-/// an error page or a gallery: no article.
+/// A page whose content block asks the reader to type (a login or sign-up form, a search box) and
+/// says fewer words than this besides is not an article. Any other page with text is clipped with
+/// what it has: a paywalled story's lead, a short notice, a list of facts.
 const MIN_WORDS: usize = 25;
-const MIN_SENTENCE_WORDS: usize = 10;
 
 /// What a page holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +64,8 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     let no_article = || ExtractError::NoArticle { url: url.to_string() };
     let content = body::article_html(doc, url).ok_or_else(no_article)?;
     let fragment = Document::fragment(content);
+    // The candidate keeps a form's element (its fields are gone, its labels stay).
+    let asks_for_input = fragment.select("form, input, textarea").exists();
     body::clean_fragment(&fragment);
     let html = render::sanitize(&fragment.html(), url);
     boilerplate::strip_annotations(&fragment.root());
@@ -78,7 +79,7 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         }
     }
     let words = word_count(&text);
-    if words < MIN_WORDS && !text.split("\n\n").any(|p| word_count(p) >= MIN_SENTENCE_WORDS) {
+    if words == 0 || (words < MIN_WORDS && asks_for_input) {
         return Err(no_article());
     }
     Ok(assemble(meta, text, html, url, words))
@@ -411,7 +412,17 @@ mod tests {
     fn short_articles_are_clipped() {
         check(&[
             ("one paragraph", &format!("<div class='story'><p>{PARA}</p></div>"), Ok("ending a year of debate")),
-            ("nothing", "<div><p>Log in</p><p>Forgot your password?</p></div>", Err("extract.no_article")),
+            (
+                "facts",
+                "<h3>Film</h3><p>Fuji X-TRA 400.</p><h3>Cameras</h3><p>Shuji: Widelux.</p>",
+                Ok("Shuji: Widelux."),
+            ),
+            (
+                "login form",
+                "<div><h2>Log in</h2><p>Welcome back. Log in to continue reading.</p><form><label>Email</label>\
+                 <input type=email name=e><input type=password name=p></form><p>Forgot your password?</p></div>",
+                Err("extract.no_article"),
+            ),
             ("empty", "", Err("extract.no_article")),
         ]);
     }
