@@ -8,6 +8,7 @@
 pub mod body;
 pub mod boilerplate;
 pub mod date;
+pub mod lead;
 pub mod meta;
 pub mod render;
 
@@ -61,15 +62,21 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     }
     let doc = Document::from(html);
     let meta = meta::extract(&doc, url);
+    let lead = lead::find(&doc, meta.description.as_deref());
     let no_article = || ExtractError::NoArticle { url: url.to_string() };
     let content = body::article_html(doc, url).ok_or_else(no_article)?;
     let fragment = Document::fragment(content);
     // The candidate keeps a form's element (its fields are gone, its labels stay).
     let asks_for_input = fragment.select("form, input, textarea").exists();
     body::clean_fragment(&fragment);
-    let html = render::sanitize(&fragment.html(), url);
+    let mut html = render::sanitize(&fragment.html(), url);
     boilerplate::strip_annotations(&fragment.root());
     let mut text = render::text_of(&fragment.root());
+    // The lead printed beside the headline, outside the body's block.
+    if let Some(lead) = lead.as_ref().and_then(|l| l.missing_from(&text)) {
+        text = format!("{lead}\n\n{text}");
+        html = format!("<p>{}</p>{html}", crate::text::escape_html(lead));
+    }
     // The headline is stored apart; drop it when the body repeats it as its first line.
     if let Some(title) = &meta.title {
         if let Some(rest) = text.strip_prefix(title.as_str()) {
