@@ -412,6 +412,26 @@ mod tests {
             .contains("Photo of the chamber"));
     }
 
+    /// Regression: a letter followed by its signatories ("Name, affiliation" a hundred times in
+    /// one cell) gave the list and not the letter: readability counts commas.
+    #[test]
+    fn a_comma_rich_list_does_not_outscore_the_story() {
+        let sentences = "Our institutions are facing a moment of trial, and powerful protests are leading to overdue \
+            demands for reform, along with wider calls for equality. But this reckoning has also intensified a new \
+            set of attitudes that tend to weaken our norms of open debate. The free exchange of ideas, the lifeblood \
+            of a liberal society, is daily becoming more constricted. ";
+        let letter: String = (1..=3)
+            .map(|i| format!("<p><span>Paragraph {i} of the letter. {}</span></p>", sentences.repeat(2)))
+            .collect();
+        let names: String =
+            (1..=160).map(|i| format!("<strong>Name {i}</strong>, <span>University {i}</span><br>")).collect();
+        let page = format!(
+            "<article class='post'><h1>A Letter</h1><div class='wysiwyg-content'>{letter}<table><tr><td><span>{names}\
+             </span></td></tr><tr><td></td></tr></table></div></article>"
+        );
+        check(&[("letter and signatories", &page, Ok("Paragraph 3 of the letter."))]);
+    }
+
     /// Regression: a page with little text (a paywalled story's lead, a short notice) ended in
     /// `extract.no_article`; it is clipped with what there is. A page with no sentence at all
     /// (a login form) still has no article.
