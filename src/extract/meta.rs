@@ -70,7 +70,8 @@ pub fn extract(doc: &Document, url: &Url) -> Meta {
     // The brand a page's <title> ends with ("… | The Times of Israel") is how the outlet names
     // itself; og:site_name is often a short form ("NYTimes") or a section ("U.S."), and JSON-LD's
     // publisher names the wire service for syndicated stories.
-    let title_brand = page_title.as_deref().and_then(|t| title_suffix(t, url, og_site.as_deref()));
+    let home = home_link_name(doc, url);
+    let title_brand = page_title.as_deref().and_then(|t| title_suffix(t, url, og_site.as_deref().or(home.as_deref())));
     let site_name = title_brand
         .clone()
         .or(og_site)
@@ -311,6 +312,29 @@ fn choose_title(
     // Without a headline, a label is still better than nothing: the site's name says what the
     // page is.
     metas.into_iter().next().or(page).or_else(|| page_title.map(clean).filter(|t| !t.is_empty()))
+}
+
+/// The name on the link to the site's home page (its logo or masthead: `<a href="/">Millbrook
+/// Notes</a>`, `rel=home`, an image's `alt`), when it reads as a name and not as "Home".
+fn home_link_name(doc: &Document, url: &Url) -> Option<String> {
+    let root = url.join("/").ok()?;
+    for node in doc.select("body a[href]").nodes().iter().take(200) {
+        let home = node.attr("rel").is_some_and(|r| r.split_whitespace().any(|w| w.eq_ignore_ascii_case("home")))
+            || node.attr("href").and_then(|h| url.join(h.trim()).ok()).is_some_and(|h| h == root);
+        if !home {
+            continue;
+        }
+        let mut name = collapse_ws(&node.text());
+        if name.is_empty() {
+            name = node.find(&["img"]).first().and_then(|i| i.attr("alt")).map(|a| collapse_ws(&a)).unwrap_or_default();
+        }
+        let lower = name.to_lowercase();
+        let words = name.split_whitespace().count();
+        if (1..=6).contains(&words) && !LABELS.contains(&lower.trim_matches(|c: char| !c.is_alphanumeric())) {
+            return Some(name);
+        }
+    }
+    None
 }
 
 /// The words of a title that count when titles are compared: folded, four letters or more (not
