@@ -898,18 +898,40 @@ fn clean_authors(names: Vec<String>, site: Option<&str>) -> Vec<String> {
     out
 }
 
-/// "TOM KRISHER" → "Tom Krisher".
+/// A name written in capitals as a reader would write it: "TOM KRISHER" → "Tom Krisher",
+/// "JOHN MCDONALD" → "John McDonald", "SEAN O'BRIEN" → "Sean O'Brien", "JEAN-PIERRE" →
+/// "Jean-Pierre". Acronyms keep their capitals: a credit that is one short word ("AP", "AFP",
+/// "ANSA"), and words without a vowel ("BBC", "NPR", "CNN").
 fn title_case(s: &str) -> String {
+    let single = s.split_whitespace().count() == 1;
     s.split(' ')
         .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect::<String>(),
-                None => String::new(),
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            let vowel = w.chars().any(|c| "AEIOUYÀÁÂÄÅÆÈÉÊËÌÍÎÏÒÓÔÖØÙÚÛÜ".contains(c));
+            if (single && letters <= 5) || (letters >= 2 && !vowel) {
+                w.to_owned()
+            } else {
+                capitalize_name(w)
             }
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// One word of a name in capitals, capitalised: a capital after a hyphen or an apostrophe, and
+/// after "Mc".
+fn capitalize_name(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut start = true;
+    for c in word.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = matches!(c, '-' | '\'' | '’') || (out == "Mc" && word.chars().count() > 3);
+    }
+    out
 }
 
 /// "en-US", "en_GB", "ru" → "en", "en", "ru"; anything not a language tag → None.
@@ -1068,6 +1090,26 @@ mod tests {
             ),
         ] {
             assert_eq!(title_of(head, body, url).as_deref(), Some(expected), "{name}");
+        }
+    }
+
+    /// Regression: a byline "AP" was shown as "Ap": names in capitals were title-cased whole.
+    #[test]
+    fn author_names_keep_their_capitals() {
+        for (byline, expected) in [
+            ("AP", vec!["AP"]),
+            ("AFP", vec!["AFP"]),
+            ("By BBC", vec!["BBC"]),
+            ("ANSA", vec!["ANSA"]),
+            ("John McDonald", vec!["John McDonald"]),
+            ("JOHN MCDONALD", vec!["John McDonald"]),
+            ("TOM KRISHER", vec!["Tom Krisher"]),
+            ("SEAN O'BRIEN", vec!["Sean O'Brien"]),
+            ("JEAN-PIERRE DUVAL", vec!["Jean-Pierre Duval"]),
+            ("MARIA DELGADO, NPR", vec!["Maria Delgado", "NPR"]),
+            ("Jane Doe and AP", vec!["Jane Doe and AP"]),
+        ] {
+            assert_eq!(clean_authors(split_authors(byline), None), expected, "byline {byline:?}");
         }
     }
 
