@@ -105,6 +105,7 @@ pub fn run(data: &Path, only: Option<&str>, diff: bool) -> Result<Section, Err> 
         ));
     }
     body.push_str(&metadata_table(data)?);
+    body.push_str(&classes_table()?);
     Ok(Section { name: "extract".into(), body })
 }
 
@@ -186,7 +187,7 @@ fn metadata_table(data: &Path) -> Result<String, Err> {
 
     let mut out = String::new();
     for (label, pages) in [
-        ("fixture pages in six languages and five legacy encodings (tests/fixtures/pages)", &fixture_pages),
+        ("fixture pages in six languages and six encodings (tests/fixtures/pages)", &fixture_pages),
         ("Zyte pages, metadata read off each page by a person (tests/fixtures/zyte-metadata.json)", &zyte_pages),
     ] {
         out.push_str(&format!(
@@ -263,6 +264,74 @@ fn metadata_table(data: &Path) -> Result<String, Err> {
             ));
         }
     }
+    Ok(out)
+}
+
+/// The title and charset classes seen wrong on outside pages (issue 10), one fixture page each
+/// (`tests/fixtures/pages/README.md`): the title each extractor gives, right or wrong.
+fn classes_table() -> Result<String, Err> {
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pages");
+    let url = "https://news.example/2022/05/04/story";
+    let classes = [
+        (
+            "site name in the only `<h1>`",
+            "title-site-name-h1.html",
+            "Ferry service to Gull Island resumes after storm repairs",
+        ),
+        (
+            "section label as `og:title`",
+            "title-section-label.html",
+            "Neue Radwege entlang der Uferstraße ab Mai befahrbar",
+        ),
+        ("subtitle as `og:title`", "title-subtitle.html", "Terminal ampliada"),
+        ("site suffix `Headline – Site`", "title-site-suffix.html", "Why the old mill pond keeps flooding"),
+        ("site prefix `Site\\|Headline`", "title-site-prefix.html", "Library extends weekend opening hours"),
+        (
+            "UTF-8 saved under a legacy `<meta charset>`",
+            "saved-utf8-meta-cp1252.html",
+            "Frühjahrsmarkt in Kürten zieht 5.000 Besucher an",
+        ),
+    ];
+    let mut out = String::from(
+        "\n### Metadata — title and charset classes seen wrong on outside pages, same run\n\n\
+         One fixture page per class (tests/fixtures/pages, described in its README), clipped as a saved page: the \
+         title each extractor gives (✓ when it is the headline). Every extractor gets the page as Clipdesk decodes \
+         it; the last row gives them the UTF-8 page decoded by its own windows-1252 declaration, as a browser (and \
+         Clipdesk before this class was fixed) would.\n\n",
+    );
+    let names: Vec<(&str, MetaFn)> = extractors();
+    out.push_str("| class | fixture |");
+    for (name, _) in &names {
+        out.push_str(&format!(" {name} |"));
+    }
+    out.push_str(&format!("\n|---|---|{}\n", "---|".repeat(names.len())));
+    let cell = |got: &str, want: &str| {
+        if clipdesk::text::collapse_ws(got) == want {
+            "✓".to_owned()
+        } else {
+            format!("✗ “{}”", clip(got, 50).replace('|', "\\|"))
+        }
+    };
+    for (class, file, want) in classes {
+        let saved = clipdesk::clip::saved_page(fs::read(pages.join(file))?, url)?;
+        let (html, _) = saved.decode_text();
+        out.push_str(&format!("| {class} | `{file}` |"));
+        for (_, f) in &names {
+            out.push_str(&format!(" {} |", cell(&f(&html, &saved.final_url).title, want)));
+        }
+        out.push('\n');
+    }
+    let raw = fs::read(pages.join("saved-utf8-meta-cp1252.html"))?;
+    let (by_declaration, _, _) = encoding_rs::WINDOWS_1252.decode(&raw);
+    let final_url = url::Url::parse(url)?;
+    out.push_str("| the same page decoded by its declaration | `saved-utf8-meta-cp1252.html` |");
+    for (_, f) in &names {
+        out.push_str(&format!(
+            " {} |",
+            cell(&f(&by_declaration, &final_url).title, "Frühjahrsmarkt in Kürten zieht 5.000 Besucher an")
+        ));
+    }
+    out.push('\n');
     Ok(out)
 }
 
