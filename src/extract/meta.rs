@@ -431,15 +431,15 @@ fn visible_date(doc: &Document) -> Option<DateTime<chrono::FixedOffset>> {
 fn script_authors(doc: &Document) -> Vec<String> {
     for node in doc.select("script:not([src])").nodes() {
         let text = node.text();
-        if let Some(pos) = text.find("_sf_async_config.authors") {
-            let rest = &text[pos..];
-            let Some(eq) = rest.find('=') else { continue };
-            let value = rest[eq + 1..].trim_start();
-            let quote = value.chars().next().filter(|c| *c == '\'' || *c == '"');
-            if let Some(q) = quote {
-                if let Some(end) = value[1..].find(q) {
-                    return split_authors(&value[1..1 + end]);
-                }
+        if let Some((_, rest)) = text.split_once("_sf_async_config.authors") {
+            let Some((_, value)) = rest.split_once('=') else { continue };
+            let value = value.trim_start();
+            let quoted = value
+                .strip_prefix('\'')
+                .and_then(|v| v.split_once('\''))
+                .or_else(|| value.strip_prefix('"').and_then(|v| v.split_once('"')));
+            if let Some((authors, _)) = quoted {
+                return split_authors(authors);
             }
         }
     }
@@ -800,8 +800,9 @@ fn byline_authors(doc: &Document) -> Vec<String> {
 /// Splits "By Jane Doe and John Roe, Reuters" into names.
 fn split_authors(s: &str) -> Vec<String> {
     let s = collapse_ws(s);
-    let lower = s.to_lowercase();
-    let s = if lower.starts_with("by ") { &s[3..] } else { &s[..] };
+    // "By ", "BY ", "by ": the prefix is ASCII, so it is matched in `s` itself, not at offsets
+    // found in a lower-cased copy (lower-casing can change a string's length).
+    let s = s.get(..3).filter(|by| by.eq_ignore_ascii_case("by ")).and_then(|_| s.get(3..)).unwrap_or(&s);
     s.split([',', ';', '&', '|', '\n'])
         .flat_map(split_and)
         .map(|p| p.trim().trim_start_matches("By ").trim().to_owned())
@@ -1118,6 +1119,12 @@ mod tests {
         assert_eq!(split_authors("By Jane Doe and John Roe"), ["Jane Doe", "John Roe"]);
         assert_eq!(split_authors("Jane Doe, John Roe & Ann Lee"), ["Jane Doe", "John Roe", "Ann Lee"]);
         assert_eq!(split_authors("AP and Times of Israel staff"), ["AP and Times of Israel staff"]);
+        assert_eq!(split_authors("BY Jörg Weiß"), ["Jörg Weiß"]);
+        assert_eq!(split_authors("Byłem"), ["Byłem"]);
+        let doc = Document::from(
+            "<script>var _sf_async_config={}; _sf_async_config.authors = 'Åsa Öberg,Łukasz Żak';</script>",
+        );
+        assert_eq!(script_authors(&doc), ["Åsa Öberg", "Łukasz Żak"]);
         assert_eq!(
             clean_authors(vec!["https://facebook.com/x".into(), "Reuters".into()], Some("Reuters")),
             Vec::<String>::new()

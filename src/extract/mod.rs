@@ -4,6 +4,11 @@
 //! (candidate choice plus furniture removal), metadata from [`meta`], text and HTML rendering from
 //! [`render`]. The result is what a clip stores; [`EXTRACTOR_VERSION`] is recorded with every
 //! snapshot so a clip can be re-extracted when the extractor improves.
+//!
+//! Page text is slicing's classic trap (a byte offset inside a multi-byte character panics), so
+//! `clippy::string_slice` is on for the whole module: substrings come from `split_once`,
+//! `strip_prefix`, `str::get` or byte slices of ASCII, never from indexing a `str`.
+#![warn(clippy::string_slice)]
 
 pub mod body;
 pub mod boilerplate;
@@ -107,7 +112,8 @@ pub fn estimate_depth(html: &str) -> usize {
         if name_len == 0 {
             continue;
         }
-        let name = html[start..start + name_len].to_ascii_lowercase();
+        // Bytes, not a `str` slice: the name is ASCII letters and digits.
+        let name: String = bytes[start..start + name_len].iter().map(|b| char::from(b.to_ascii_lowercase())).collect();
         if !closing && matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
             // Raw text: skip to the end tag, whatever markup-like text is inside.
             let end_tag = format!("</{name}");

@@ -19,6 +19,7 @@
 //! the page in a browser sees the same text. (Servers that label UTF-8 pages as ISO-8859-1 exist;
 //! browsers show those as mojibake too, and the page's owner can see and fix it. A saved page has
 //! no header, so the rule above covers it.)
+#![warn(clippy::string_slice)]
 
 use encoding_rs::{Encoding, UTF_8};
 
