@@ -13,23 +13,23 @@ use url::Url;
 use super::boilerplate;
 
 /// Extracts the article as an HTML fragment, or `None` when the page has no article.
-pub fn article_html(doc: Document, url: &Url) -> Option<String> {
+pub fn article_html(doc: Document, url: &Url) -> Option<Document> {
     boilerplate::remove_furniture(&doc);
     let prose = ProseBlock::find(&doc);
-    let content = readability(doc, url)?;
+    let content = Document::fragment(readability(doc, url)?);
     // Readability scores a block by its commas as much as by its sentences, so a comma-rich
     // list (a letter's signatories, a product's specifications) can outscore the story. When its
     // choice holds less than half of the page's main run of prose, and less prose of its own than
     // half of that run, the story is read from the block that holds the run instead.
     if let Some(prose) = prose {
         if !prose.is_mostly_in(&content) && prose_chars(&content) * 2 < prose.total() {
-            if let Some(better) = readability(Document::from(prose.html.as_str()), url) {
+            if let Some(better) = readability(Document::from(prose.html.as_str()), url).map(Document::fragment) {
                 if prose.is_mostly_in(&better) {
                     return Some(better);
                 }
             }
             // Readability makes the same choice inside the block: the block as it is.
-            return Some(prose.inner);
+            return Some(Document::fragment(prose.inner));
         }
     }
     Some(content)
@@ -102,9 +102,9 @@ impl ProseBlock {
         self.paragraphs.iter().map(|(_, len)| len).sum()
     }
 
-    /// True if at least half of the block's prose is in `html`.
-    fn is_mostly_in(&self, html: &str) -> bool {
-        let text = crate::text::collapse_ws(&Document::fragment(html).root().text());
+    /// True if at least half of the block's prose is in `fragment`.
+    fn is_mostly_in(&self, fragment: &Document) -> bool {
+        let text = crate::text::collapse_ws(&fragment.root().text());
         let total: usize = self.paragraphs.iter().map(|(_, len)| len).sum();
         let found: usize =
             self.paragraphs.iter().filter(|(key, _)| text.contains(key.as_str())).map(|(_, len)| len).sum();
@@ -129,9 +129,9 @@ fn prose_paragraph(p: &NodeRef) -> Option<(String, usize)> {
     (len >= ProseBlock::MIN_PARAGRAPH && sentences).then_some((text, len))
 }
 
-/// How much prose (in characters) an HTML fragment holds.
-fn prose_chars(html: &str) -> usize {
-    Document::fragment(html).select("p").nodes().iter().filter_map(prose_paragraph).map(|(_, len)| len).sum()
+/// How much prose (in characters) a fragment holds.
+fn prose_chars(fragment: &Document) -> usize {
+    fragment.select("p").nodes().iter().filter_map(prose_paragraph).map(|(_, len)| len).sum()
 }
 
 /// True if the element's class or id names a comment section (`comments`, `commentlist`,

@@ -492,12 +492,11 @@ pub fn strip_annotations(root: &NodeRef) {
         }
         // An inline element inside a sentence ("am <time>24. Januar</time> stimmte …") is part
         // of the sentence, whatever it says.
-        if matches!(name.as_str(), "span" | "time" | "small")
-            && node.parent().is_some_and(|p| collapse_ws(&p.text()).len() > text.len())
-        {
-            continue;
-        }
-        if is_annotation_text(&text) || is_link_list(&node, &text) {
+        let in_sentence = || {
+            matches!(name.as_str(), "span" | "time" | "small")
+                && node.parent().is_some_and(|p| collapse_ws(&p.text()).len() > text.len())
+        };
+        if (is_annotation_text(&text) || is_link_list(&node, &text)) && !in_sentence() {
             doomed.push(node);
         }
     }
@@ -530,24 +529,28 @@ fn heading_level(node: &NodeRef) -> Option<u8> {
 /// a higher rank, or before the end. What is left when a related-links list has gone ("Mehr zum
 /// Thema", "Empfohlene Beiträge") or a comment section was never loaded ("Kommentare").
 pub fn remove_orphan_headings(root: &NodeRef) {
-    // Headings and text, in document order: (heading node and its rank) or None for text.
+    // Headings and text, in document order: (heading node and its rank) or None for text. The
+    // walk does not enter headings (their text is theirs) nor elements that are never text.
     let mut events: Vec<Option<(NodeRef, u8)>> = Vec::new();
-    for node in root.descendants_it() {
-        let inside_heading_or_skipped = |n: &NodeRef| {
-            n.ancestors_it(None).any(|a| {
-                heading_level(&a).is_some()
-                    || a.node_name().is_some_and(|name| super::render::is_skipped(&name.to_ascii_lowercase()))
-            })
-        };
-        if node.is_element() {
-            if let Some(level) = heading_level(&node) {
-                if !inside_heading_or_skipped(&node) {
-                    events.push(Some((node, level)));
-                }
+    let mut stack: Vec<NodeRef> = root.children_it(true).collect();
+    while let Some(node) = stack.pop() {
+        if node.is_text() {
+            if !node.text().trim().is_empty() {
+                events.push(None);
             }
-        } else if node.is_text() && !node.text().trim().is_empty() && !inside_heading_or_skipped(&node) {
-            events.push(None);
+            continue;
         }
+        if !node.is_element() {
+            continue;
+        }
+        if let Some(level) = heading_level(&node) {
+            events.push(Some((node, level)));
+            continue;
+        }
+        if node.node_name().is_some_and(|name| super::render::is_skipped(&name.to_ascii_lowercase())) {
+            continue;
+        }
+        stack.extend(node.children_it(true));
     }
     let mut doomed = Vec::new();
     for (i, event) in events.iter().enumerate() {

@@ -48,10 +48,15 @@ pub fn find(doc: &Document, description: Option<&str>) -> Option<Lead> {
     let body = body.nodes().first()?;
     let mut lead: Option<(String, usize)> = None;
     let mut paragraphs = Vec::new();
+    // The first word, to skip most text nodes without collapsing their white space.
+    let first_word = opening.split(' ').next().unwrap_or("");
     for (position, node) in body.descendants_it().enumerate() {
         if node.is_text() {
-            if lead.is_none() && collapse_ws(&node.text()).starts_with(&opening) {
-                lead = lead_block(&node, &start, limit).map(|t| (t, position));
+            if lead.is_none() {
+                let text = node.text();
+                if text.trim_start().starts_with(first_word) && collapse_ws(&text).starts_with(&opening) {
+                    lead = lead_block(&node, &start, limit).map(|t| (t, position));
+                }
             }
             continue;
         }

@@ -317,10 +317,13 @@ fn choose_title(
 /// The name on the link to the site's home page (its logo or masthead: `<a href="/">Millbrook
 /// Notes</a>`, `rel=home`, an image's `alt`), when it reads as a name and not as "Home".
 fn home_link_name(doc: &Document, url: &Url) -> Option<String> {
-    let root = url.join("/").ok()?;
+    let origin = url.origin().ascii_serialization();
     for node in doc.select("body a[href]").nodes().iter().take(200) {
-        let home = node.attr("rel").is_some_and(|r| r.split_whitespace().any(|w| w.eq_ignore_ascii_case("home")))
-            || node.attr("href").and_then(|h| url.join(h.trim()).ok()).is_some_and(|h| h == root);
+        let href = node.attr("href").unwrap_or_default();
+        let href = href.trim();
+        let home = href == "/"
+            || href.strip_prefix(origin.as_str()).is_some_and(|rest| rest.is_empty() || rest == "/")
+            || node.attr("rel").is_some_and(|r| r.split_whitespace().any(|w| w.eq_ignore_ascii_case("home")));
         if !home {
             continue;
         }

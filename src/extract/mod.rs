@@ -69,8 +69,7 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     let meta = meta::extract(&doc, url);
     let lead = lead::find(&doc, meta.description.as_deref());
     let no_article = || ExtractError::NoArticle { url: url.to_string() };
-    let content = body::article_html(doc, url).ok_or_else(no_article)?;
-    let fragment = Document::fragment(content);
+    let fragment = body::article_html(doc, url).ok_or_else(no_article)?;
     // The candidate keeps a form's element (its fields are gone, its labels stay).
     let asks_for_input = fragment.select("form, input, textarea").exists();
     body::clean_fragment(&fragment);
