@@ -72,6 +72,21 @@ const FURNITURE_JOINED: &[&str] = &[
     "newsletterbox",
 ];
 
+/// Boxes about the author beside or under the story (a photo, a bio, links to other posts):
+/// matched on the joined class or id, and removed even when the class also says "content"
+/// (`bmg-content-box bmg-author-box`).
+const AUTHOR_BOXES: &[&str] = &[
+    "authorbox",
+    "aboutauthor",
+    "abouttheauthor",
+    "authorbio",
+    "authordescription",
+    "autorbox",
+    "autorenbox",
+    "autoreninfo",
+    "saboxplugin",
+];
+
 /// Removes furniture elements found by their markup.
 pub fn remove_furniture(doc: &Document) {
     let mut doomed: Vec<NodeRef> = Vec::new();
@@ -104,17 +119,22 @@ fn is_furniture_markup(node: &NodeRef) -> bool {
     }
     let mut words: Vec<String> = Vec::new();
     let mut joined_hit = false;
+    let mut author_box = false;
     for attr in ["class", "id"] {
         if let Some(v) = node.attr(attr) {
             for token in v.split_whitespace() {
                 let lower = token.to_ascii_lowercase();
                 let joined: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
                 joined_hit |= FURNITURE_JOINED.iter().any(|j| joined.contains(j));
+                author_box |= AUTHOR_BOXES.iter().any(|j| joined.contains(j));
                 words.extend(
                     lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned),
                 );
             }
         }
+    }
+    if author_box {
+        return !holds_article_text(node);
     }
     // Content containers often carry furniture words as modifiers ("entry-content-read-more",
     // "article-body has-share-bar"): keep anything that also says it is the content.
@@ -281,6 +301,10 @@ const FURNITURE_STARTS: &[&str] = &[
     "alle angaben ohne gewähr",
     "entdecken sie jetzt",
     "entdecke weitere",
+    "meistgelesen",
+    "meistdiskutiert",
+    "meistgeklickt",
+    "am meisten gelesen",
     // Spanish
     "lea también",
     "lee también",
@@ -298,6 +322,9 @@ const FURNITURE_STARTS: &[&str] = &[
     "artículos relacionados",
     "notas relacionadas",
     "más noticias",
+    "lo más leído",
+    "más leídas",
+    "más leídos",
     "valora esta noticia",
     "comparte esta",
     "compartir en",
@@ -315,6 +342,8 @@ const FURNITURE_STARTS: &[&str] = &[
     "sur le même sujet",
     "articles similaires",
     "articles liés",
+    "les plus lus",
+    "les plus populaires",
     "partager sur",
     "partager cet article",
     "abonnez-vous",
@@ -326,6 +355,8 @@ const FURNITURE_STARTS: &[&str] = &[
     "potrebbe interessarti",
     "ti potrebbe interessare",
     "articoli correlati",
+    "i più letti",
+    "più letti",
     "condividi su",
     "iscriviti alla",
     "tutti i diritti riservati",
@@ -344,6 +375,8 @@ const FURNITURE_STARTS: &[&str] = &[
     "zobacz też",
     "zobacz także",
     "zobacz również",
+    "najczęściej czytane",
+    "najpopularniejsze",
     "udostępnij",
     "wszelkie prawa zastrzeżone",
     "zapraszamy też do subskrypcji",
@@ -391,6 +424,15 @@ const FURNITURE_EQUALS: &[&str] = &[
     "delen",
     "permalien",
     "permalink",
+    // A table of contents' title (its links go as a link list).
+    "contents",
+    "table of contents",
+    "inhaltsverzeichnis",
+    "inhalt",
+    "índice",
+    "sommaire",
+    "indice",
+    "spis treści",
 ];
 
 /// Removes short blocks whose text reads as furniture.
@@ -517,11 +559,15 @@ fn heading_level(node: &NodeRef) -> Option<u8> {
     if name != "p" {
         return None;
     }
+    let text = collapse_ws(&node.text());
+    // A label that announces what follows ("Zusatzinformationen:", "Credit:").
+    if text.ends_with(':') && text.split_whitespace().count() <= 6 {
+        return Some(7);
+    }
     let children: Vec<NodeRef> =
         node.children_it(false).filter(|c| !c.is_text() || !c.text().trim().is_empty()).collect();
     let [only] = children.as_slice() else { return None };
     let bold = only.node_name().is_some_and(|n| matches!(n.to_ascii_lowercase().as_str(), "strong" | "b"));
-    let text = collapse_ws(&node.text());
     (bold && text.split_whitespace().count() <= 10 && !text.ends_with(['.', '!'])).then_some(7)
 }
 
@@ -597,7 +643,8 @@ fn is_annotation_text(text: &str) -> bool {
     if words > 25 {
         return false;
     }
-    let lower = text.to_lowercase();
+    // "Category : Press Releases", "Crédit : AFP": French spacing before the colon.
+    let lower = text.to_lowercase().replace(" :", ":");
     const STARTS: &[&str] = &[
         "by ",
         "updated",
@@ -665,6 +712,8 @@ fn is_annotation_text(text: &str) -> bool {
         "stand:",
         "kategorie:",
         "kategorien:",
+        "category:",
+        "categories:",
         "schlagwörter:",
         "schlagworte:",
         "tags:",
@@ -678,8 +727,8 @@ fn is_annotation_text(text: &str) -> bool {
         "categoría:",
         "crédits photos",
         "crédit photo",
-        "crédit :",
-        "photo :",
+        "crédit:",
+        "photo:",
         "publié le",
         "mis à jour",
         "fonte:",
@@ -924,6 +973,42 @@ mod tests {
                  viele Fragen offen ließ, die erst jetzt beantwortet werden können, nachdem alle Akten vorliegen.",
             ),
         ]);
+    }
+
+    /// Regression: "Meistgelesene Artikel", a table of contents' title, "Category : Press
+    /// Releases" (a space before the colon) and labels announcing a removed list
+    /// ("Zusatzinformationen:") stayed in the text.
+    #[test]
+    fn more_furniture_lines() {
+        let para = "Die Stadt hat am Dienstag den Plan beschlossen.";
+        check(&[
+            (&format!("<p>{para}</p><h3>Meistgelesene Artikel</h3><p>Lo más leído</p>"), para),
+            (&format!("<h2>Inhaltsverzeichnis</h2><p>{para}</p>"), para),
+            (&format!("<p>{para}</p><p>Category : Press Releases</p>"), para),
+            (
+                &format!("<p>{para}</p><p>Zusatzinformationen:</p><ul><li><a href=/a>Eins</a></li><li><a href=/b>Zwei</a></li></ul>"),
+                para,
+            ),
+            // A label followed by what it announces stays.
+            (
+                &format!("<p>Für den Teig:</p><ul><li>200 g Mehl und 100 g Butter</li></ul><p>{para}</p>"),
+                &format!("Für den Teig:\n\n200 g Mehl und 100 g Butter\n\n{para}"),
+            ),
+        ]);
+    }
+
+    /// Regression: the author's box under a post (photo, bio, links) stayed when its class also
+    /// said "content" (`bmg-content-box bmg-author-box`).
+    #[test]
+    fn author_boxes_go() {
+        let doc = Document::from(
+            "<article><div class=entry-content><p>Die Stadt hat am Dienstag den Plan beschlossen.</p></div>\
+             <section class='bmg-content-box bmg-author-box'><p>Hallo, ich bin Foodbloggerin.</p></section>\
+             <div class=saboxplugin-wrap><p>Ich mag jede Art von Fotografie.</p></div></article>",
+        );
+        remove_furniture(&doc);
+        let text = super::super::render::text_of(&doc.root());
+        assert_eq!(text, "Die Stadt hat am Dienstag den Plan beschlossen.");
     }
 
     /// Regression: the title of a related-links list stayed when its links were removed ("Mehr
