@@ -35,6 +35,26 @@ pub fn article_html(doc: Document, url: &Url) -> Option<Document> {
     Some(content)
 }
 
+/// The page's own article element (`itemprop=articleBody`, a single `<article>`, `<main>`), as
+/// a fragment, for when readability's block has little or nothing.
+pub fn fallback_html(doc: Document) -> Option<Document> {
+    boilerplate::remove_furniture(&doc);
+    for sel in ["[itemprop=articleBody]", "article", "main, [role=main]"] {
+        let found = doc.select(sel);
+        let nodes = found.nodes();
+        // Several articles are a list of teasers, not the page's article.
+        if sel == "article" && nodes.len() != 1 {
+            continue;
+        }
+        if let Some(node) = nodes.first() {
+            if !node.text().trim().is_empty() {
+                return Some(Document::fragment(node.html()));
+            }
+        }
+    }
+    None
+}
+
 fn readability(doc: Document, url: &Url) -> Option<String> {
     let cfg = Config { keep_classes: true, ..Config::default() };
     let mut readability = Readability::with_document(doc, Some(url.as_str()), Some(cfg)).ok()?;

@@ -69,13 +69,21 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     let meta = meta::extract(&doc, url);
     let lead = lead::find(&doc, meta.description.as_deref());
     let no_article = || ExtractError::NoArticle { url: url.to_string() };
-    let fragment = body::article_html(doc, url).ok_or_else(no_article)?;
-    // The candidate keeps a form's element (its fields are gone, its labels stay).
-    let asks_for_input = fragment.select("form, input, textarea").exists();
-    body::clean_fragment(&fragment);
-    let mut html = render::sanitize(&fragment.html(), url);
-    boilerplate::strip_annotations(&fragment.root());
-    let mut text = render::text_of(&fragment.root());
+    let mut body = body::article_html(doc, url).map(|f| Body::render(f, url));
+    if body.as_ref().is_none_or(|b| b.words < MIN_WORDS && !b.asks_for_input) {
+        // Readability found nothing, or little: the page's own article element may hold more
+        // (a paywalled story beside a teaser that outscored it), and a page whose text its
+        // scripts write (a client-rendered app) still describes itself in its metadata.
+        let fallback = body::fallback_html(Document::from(html)).map(|f| Body::render(f, url));
+        if fallback.as_ref().is_some_and(|f| f.words > body.as_ref().map_or(0, |b| b.words) && !f.asks_for_input) {
+            body = fallback;
+        }
+        let description = meta.description.as_deref().filter(|d| !d.contains('<')).map(Body::from_text);
+        if description.as_ref().is_some_and(|d| d.words > body.as_ref().map_or(0, |b| b.words) && d.words >= 8) {
+            body = description;
+        }
+    }
+    let Body { mut text, mut html, asks_for_input, .. } = body.ok_or_else(no_article)?;
     // The lead printed beside the headline, outside the body's block.
     if let Some(lead) = lead.as_ref().and_then(|l| l.missing_from(&text)) {
         text = format!("{lead}\n\n{text}");
@@ -94,6 +102,37 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         return Err(no_article());
     }
     Ok(assemble(meta, text, html, url, words))
+}
+
+/// An article's body as it is stored: text, sanitized HTML.
+struct Body {
+    text: String,
+    html: String,
+    words: usize,
+    /// The block kept a form's element (its fields are gone, its labels stay): a login or
+    /// sign-up page when there is little else.
+    asks_for_input: bool,
+}
+
+impl Body {
+    fn render(fragment: Document, url: &Url) -> Body {
+        let asks_for_input = fragment.select("form, input, textarea").exists();
+        body::clean_fragment(&fragment);
+        let html = render::sanitize(&fragment.html(), url);
+        boilerplate::strip_annotations(&fragment.root());
+        let text = render::text_of(&fragment.root());
+        Body { words: word_count(&text), text, html, asks_for_input }
+    }
+
+    fn from_text(text: &str) -> Body {
+        let text = collapse_ws(text);
+        Body {
+            words: word_count(&text),
+            html: format!("<p>{}</p>", crate::text::escape_html(&text)),
+            text,
+            asks_for_input: false,
+        }
+    }
 }
 
 /// An upper estimate of the element nesting depth, from the tags alone: start tags push, end tags
@@ -457,6 +496,35 @@ mod tests {
             ),
             ("empty", "", Err("extract.no_article")),
         ]);
+    }
+
+    /// Regression: pages with text ended in `extract.no_article` when readability's block held
+    /// none of it: a paywalled story's one paragraph in its `<article>` beside a teaser that
+    /// outscored it; an app whose scripts write the text, which only its description gives.
+    #[test]
+    fn fallbacks_before_no_article() {
+        let teaser = "<div class='teasers'><div class='teaser'><a href='/other'><p><span>The festival, which opens in \
+                      Breisach next year, brings live music, wine, and food from the region together, with Peter Fox, \
+                      Fanta 4, Sarah Connor, and two well-known chefs, as the organisers said on Monday, adding that \
+                      tickets, which go on sale in May, will cost between 60 and 120 euros.</span> <span class=count>3 Kommentare\
+                      </span></p></a></div></div>";
+        let url = Url::parse("https://news.example/2023/10/18/housing").unwrap();
+        let paywalled = format!(
+            "<html><head><title>Students still look for rooms</title></head><body>{teaser}<article><h1>Students \
+             still look for rooms</h1><div class=intro><p>Gesine from Tübingen is running out of time.</p><p>The \
+             18-year-old enrolled in law in Freiburg.</p></div></article></body></html>"
+        );
+        let text = extract(&paywalled, &url).unwrap().text;
+        assert!(text.contains("The 18-year-old enrolled in law in Freiburg."), "{text}");
+        let app = "<html><head><title>Round tablecloths</title><meta name=description content='Whatever its size and \
+                   style, a round table deserves a tablecloth that fits: here is how to sew one in seven steps.'>\
+                   </head><body><div id=app data-props='{}'></div><p>Get the app!</p></body></html>";
+        let text = extract(app, &url).unwrap().text;
+        assert!(text.contains("here is how to sew one in seven steps."), "{text}");
+        assert_eq!(
+            extract("<html><body><div id=app></div></body></html>", &url).unwrap_err().code(),
+            "extract.no_article"
+        );
     }
 
     /// Regression: 100,000 nested elements made extraction run for minutes (quadratic tree
