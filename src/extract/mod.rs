@@ -25,7 +25,7 @@ use crate::error::ExtractError;
 use crate::text::{collapse_ws, truncate_chars, word_count};
 
 /// Names the extraction code; bump the suffix when its output changes.
-pub const EXTRACTOR_VERSION: &str = concat!("clipdesk-extract/", env!("CARGO_PKG_VERSION"), "+1");
+pub const EXTRACTOR_VERSION: &str = concat!("clipdesk-extract/", env!("CARGO_PKG_VERSION"), "+2");
 
 /// A page whose content block asks the reader to type (a login or sign-up form, a search box) and
 /// says fewer words than this besides is not an article. Any other page with text is clipped with
