@@ -187,7 +187,7 @@ fn metadata_table(data: &Path) -> Result<String, Err> {
 
     let mut out = String::new();
     for (label, pages) in [
-        ("fixture pages in six languages and six encodings (tests/fixtures/pages)", &fixture_pages),
+        ("fixture pages in eight languages and six encodings (tests/fixtures/pages)", &fixture_pages),
         ("Zyte pages, metadata read off each page by a person (tests/fixtures/zyte-metadata.json)", &zyte_pages),
     ] {
         out.push_str(&format!(
