@@ -13,10 +13,22 @@ use url::Url;
 use super::boilerplate;
 
 /// Extracts the article as an HTML fragment, or `None` when the page has no article.
-pub fn article_html(doc: Document, url: &Url) -> Option<Document> {
+pub fn article_html(doc: Document, url: &Url, title: Option<&str>) -> Option<Document> {
     boilerplate::remove_furniture(&doc);
     let prose = ProseBlock::find(&doc);
+    let headlined = title.and_then(|t| ProseBlock::headlined_article(&doc, t));
     let content = Document::fragment(readability(doc, url)?);
+    // A page that loads the next story under this one (or lists several in full) holds several
+    // `<article>`s; readability may take another than the one under the page's headline.
+    if let Some(own) = headlined {
+        if !own.is_mostly_in(&content) {
+            if let Some(better) = readability(Document::from(own.html.as_str()), url).map(Document::fragment) {
+                if own.is_mostly_in(&better) {
+                    return Some(better);
+                }
+            }
+        }
+    }
     // Readability scores a block by its commas as much as by its sentences, so a comma-rich
     // list (a letter's signatories, a product's specifications) can outscore the story. When its
     // choice holds less than half of the page's main run of prose, and less prose of its own than
@@ -114,6 +126,35 @@ impl ProseBlock {
             return None;
         }
         let inner = best.html().to_string();
+        Some(ProseBlock { html: format!("<html><body>{inner}</body></html>"), inner, paragraphs })
+    }
+
+    /// The innermost `<article>` whose heading is the page's headline, when the page has several
+    /// and that one holds a run of prose.
+    fn headlined_article(doc: &Document, title: &str) -> Option<ProseBlock> {
+        let articles = doc.select("article");
+        if articles.length() < 2 {
+            return None;
+        }
+        let headed = |a: &NodeRef| {
+            a.find(&["h1"]).iter().chain(a.find(&["h2"]).iter()).any(|h| crate::text::collapse_ws(&h.text()) == title)
+        };
+        // Innermost first; a list of stories (a sidebar's "more from this section") may name
+        // this one too, without its text.
+        let (own, paragraphs) = articles.nodes().iter().rev().filter(|a| headed(a)).find_map(|a| {
+            let paragraphs: Vec<(String, usize)> = a
+                .find(&["p"])
+                .iter()
+                .filter(|p| !p.ancestors_it(None).any(|a| is_comments(&a)))
+                .filter_map(prose_paragraph)
+                .map(|(text, len)| (text.chars().take(Self::KEY_CHARS).collect(), len))
+                .collect();
+            (paragraphs.len() >= 2).then_some((*a, paragraphs))
+        })?;
+        // The stories it lists (related teasers) are articles of their own.
+        let own = Document::fragment(own.html());
+        own.select("article article").remove();
+        let inner = own.html().to_string();
         Some(ProseBlock { html: format!("<html><body>{inner}</body></html>"), inner, paragraphs })
     }
 

@@ -69,7 +69,7 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     let meta = meta::extract(&doc, url);
     let lead = lead::find(&doc, meta.description.as_deref());
     let no_article = || ExtractError::NoArticle { url: url.to_string() };
-    let mut body = body::article_html(doc, url).map(|f| Body::render(f, url));
+    let mut body = body::article_html(doc, url, meta.title.as_deref()).map(|f| Body::render(f, url));
     if body.as_ref().is_none_or(|b| b.words < MIN_WORDS && !b.asks_for_input) {
         // Readability found nothing, or little: the page's own article element may hold more
         // (a paywalled story beside a teaser that outscored it), and a page whose text its
@@ -474,6 +474,30 @@ mod tests {
              </span></td></tr><tr><td></td></tr></table></div></article>"
         );
         check(&[("letter and signatories", &page, Ok("Paragraph 3 of the letter."))]);
+    }
+
+    /// Regression: a page that loads the next stories under this one gave the longest of them,
+    /// not the one under the page's headline; a sidebar listing this story by its headline is not
+    /// it either.
+    #[test]
+    fn several_articles_give_the_headlined_one() {
+        let story = |title: &str, n: usize, words: &str| {
+            let paragraphs: String = (1..=n)
+                .map(|i| format!("<p>Paragraph {i} of {words}, which the reader came for. It says what happened, where, and why it matters to the town.</p>"))
+                .collect();
+            format!("<article class=entry><header><h1>{title}</h1></header><div class=entry-text>{paragraphs}</div></article>")
+        };
+        let page = format!(
+            "<html><head><title>Blessing of vehicles on Saturday | Daily</title><meta property=og:title content='Blessing of vehicles on Saturday'></head><body>\
+             <article class=post>{}{}{}</article><aside><article class=sidebar-entry><h2>Blessing of vehicles on Saturday</h2></article></aside></body></html>",
+            story("Blessing of vehicles on Saturday", 4, "the blessing"),
+            story("Prosecutors meet in the capital", 12, "the interview"),
+            story("Bus fares rise in June", 8, "the fares"),
+        );
+        let url = Url::parse("https://news.example/2022/05/06/blessing").unwrap();
+        let text = extract(&page, &url).unwrap().text;
+        assert!(text.contains("Paragraph 4 of the blessing"), "{text}");
+        assert!(!text.contains("of the interview"), "{text}");
     }
 
     /// Regression: a page with little text (a paywalled story's lead, a short notice) ended in
