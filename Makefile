@@ -84,6 +84,7 @@ unit:
 # Benchmarks are not tests: they measure and write docs/benchmarks.md.
 bench: fonts ui
 	$(CARGO) run --release -p clipdesk-bench -- extract --write
+	$(CARGO) run --release -p clipdesk-bench -- breadth --write
 	$(CARGO) run --release -p clipdesk-bench -- suggest --write
 	$(CARGO) run --release -p clipdesk-bench -- search --write
 	$(CARGO) run --release -p clipdesk-bench -- digest --write

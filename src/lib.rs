@@ -19,8 +19,6 @@ pub mod clip;
 pub mod db;
 pub mod digest;
 pub mod error;
-// TEMPORARY until the extraction work lands: src/extract is being made string_slice-clean.
-#[allow(clippy::string_slice)]
 pub mod extract;
 pub mod fetch;
 pub mod guard;

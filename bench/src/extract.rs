@@ -86,7 +86,7 @@ pub fn run(data: &Path, only: Option<&str>, diff: bool) -> Result<Section, Err> 
     body.push_str(&format!(
         "### Article extraction — Zyte benchmark ({} pages), measured {}\n\n",
         pages.len(),
-        chrono_like_today()
+        today()
     ));
     body.push_str("`cargo run --release -p clipdesk-bench -- extract --write`. Same metric for every row (4-token shingles, \
                    per-page normalised, mean P and R, F1 of the means; ± bootstrap σ, 1000 resamples). Speed: pages per second \
@@ -105,7 +105,18 @@ pub fn run(data: &Path, only: Option<&str>, diff: bool) -> Result<Section, Err> 
         ));
     }
     body.push_str(&metadata_table(data)?);
+    body.push_str(&classes_table()?);
     Ok(Section { name: "extract".into(), body })
+}
+
+/// Clipdesk alone on the Zyte pages: (F1, precision, recall, pages/s), for quick checks while
+/// tuning (`breadth --ours`).
+pub fn zyte_ours(data: &Path) -> Result<(f64, f64, f64, f64), Err> {
+    let pages = load_pages(&data.join("zyte-article-extraction-benchmark"))?;
+    let (outputs, speed) =
+        time_run(&pages, |p| clipdesk::extract::extract(&p.html, &p.url).map(|a| a.text).unwrap_or_default());
+    let r = row("", &pages, (outputs, speed));
+    Ok((r.f1, r.precision, r.recall, r.pages_per_s.unwrap_or_default()))
 }
 
 /// What an extractor says about a page's metadata.
@@ -176,7 +187,7 @@ fn metadata_table(data: &Path) -> Result<String, Err> {
 
     let mut out = String::new();
     for (label, pages) in [
-        ("fixture pages in six languages and five legacy encodings (tests/fixtures/pages)", &fixture_pages),
+        ("fixture pages in eight languages and six encodings (tests/fixtures/pages)", &fixture_pages),
         ("Zyte pages, metadata read off each page by a person (tests/fixtures/zyte-metadata.json)", &zyte_pages),
     ] {
         out.push_str(&format!(
@@ -256,6 +267,74 @@ fn metadata_table(data: &Path) -> Result<String, Err> {
     Ok(out)
 }
 
+/// The title and charset classes seen wrong on outside pages (issue 10), one fixture page each
+/// (`tests/fixtures/pages/README.md`): the title each extractor gives, right or wrong.
+fn classes_table() -> Result<String, Err> {
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/pages");
+    let url = "https://news.example/2022/05/04/story";
+    let classes = [
+        (
+            "site name in the only `<h1>`",
+            "title-site-name-h1.html",
+            "Ferry service to Gull Island resumes after storm repairs",
+        ),
+        (
+            "section label as `og:title`",
+            "title-section-label.html",
+            "Neue Radwege entlang der Uferstraße ab Mai befahrbar",
+        ),
+        ("subtitle as `og:title`", "title-subtitle.html", "Terminal ampliada"),
+        ("site suffix `Headline – Site`", "title-site-suffix.html", "Why the old mill pond keeps flooding"),
+        ("site prefix `Site\\|Headline`", "title-site-prefix.html", "Library extends weekend opening hours"),
+        (
+            "UTF-8 saved under a legacy `<meta charset>`",
+            "saved-utf8-meta-cp1252.html",
+            "Frühjahrsmarkt in Kürten zieht 5.000 Besucher an",
+        ),
+    ];
+    let mut out = String::from(
+        "\n### Metadata — title and charset classes seen wrong on outside pages, same run\n\n\
+         One fixture page per class (tests/fixtures/pages, described in its README), clipped as a saved page: the \
+         title each extractor gives (✓ when it is the headline). Every extractor gets the page as Clipdesk decodes \
+         it; the last row gives them the UTF-8 page decoded by its own windows-1252 declaration, as a browser (and \
+         Clipdesk before this class was fixed) would.\n\n",
+    );
+    let names: Vec<(&str, MetaFn)> = extractors();
+    out.push_str("| class | fixture |");
+    for (name, _) in &names {
+        out.push_str(&format!(" {name} |"));
+    }
+    out.push_str(&format!("\n|---|---|{}\n", "---|".repeat(names.len())));
+    let cell = |got: &str, want: &str| {
+        if clipdesk::text::collapse_ws(got) == want {
+            "✓".to_owned()
+        } else {
+            format!("✗ “{}”", clip(got, 50).replace('|', "\\|"))
+        }
+    };
+    for (class, file, want) in classes {
+        let saved = clipdesk::clip::saved_page(fs::read(pages.join(file))?, url)?;
+        let (html, _) = saved.decode_text();
+        out.push_str(&format!("| {class} | `{file}` |"));
+        for (_, f) in &names {
+            out.push_str(&format!(" {} |", cell(&f(&html, &saved.final_url).title, want)));
+        }
+        out.push('\n');
+    }
+    let raw = fs::read(pages.join("saved-utf8-meta-cp1252.html"))?;
+    let (by_declaration, _, _) = encoding_rs::WINDOWS_1252.decode(&raw);
+    let final_url = url::Url::parse(url)?;
+    out.push_str("| the same page decoded by its declaration | `saved-utf8-meta-cp1252.html` |");
+    for (_, f) in &names {
+        out.push_str(&format!(
+            " {} |",
+            cell(&f(&by_declaration, &final_url).title, "Frühjahrsmarkt in Kürten zieht 5.000 Besucher an")
+        ));
+    }
+    out.push('\n');
+    Ok(out)
+}
+
 type MetaFn = Box<dyn Fn(&str, &url::Url) -> MetaOut>;
 
 fn extractors() -> Vec<(&'static str, MetaFn)> {
@@ -318,7 +397,8 @@ fn extractors() -> Vec<(&'static str, MetaFn)> {
     ]
 }
 
-fn chrono_like_today() -> String {
+/// Today's date, for the sections' headings.
+pub fn today() -> String {
     std::process::Command::new("date")
         .arg("+%Y-%m-%d")
         .output()
@@ -509,7 +589,8 @@ fn inspect(pages: &[Page], only: &str, diff: bool) -> Result<Section, Err> {
     Ok(Section { name: "inspect".into(), body })
 }
 
-fn clip(s: &str, n: usize) -> String {
+/// `s` on one line, cut to `n` characters.
+pub fn clip(s: &str, n: usize) -> String {
     let one_line = s.replace('\n', " / ");
     if one_line.chars().count() > n {
         format!("{}…", one_line.chars().take(n).collect::<String>())

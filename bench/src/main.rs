@@ -3,9 +3,11 @@
 //! same run.
 //!
 //! `cargo run --release -p clipdesk-bench -- extract [--data DIR] [--write]`
+//! `cargo run --release -p clipdesk-bench -- breadth [--data DIR] [--write]`
 
 mod app;
 mod bounds;
+mod breadth;
 mod corpus;
 mod digest;
 mod extract;
@@ -23,6 +25,12 @@ fn main() -> ExitCode {
     let data = flag(&args, "--data").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("../shared/data"));
     let result = match args.first().map(String::as_str) {
         Some("extract") => extract::run(&data, flag(&args, "--only").as_deref(), args.iter().any(|a| a == "--diff")),
+        Some("breadth") => breadth::run(
+            &data,
+            args.iter().any(|a| a == "--ours"),
+            flag(&args, "--only").as_deref(),
+            args.iter().any(|a| a == "--diff"),
+        ),
         Some("suggest") => suggest::run(&data, args.iter().any(|a| a == "-v")),
         Some("digest") => digest::run(&data),
         Some("search") => scale::run(&data, &sizes(&args, "10000,100000")),
@@ -30,7 +38,7 @@ fn main() -> ExitCode {
         Some("bounds") => bounds::run(&data),
         Some("monitor") => monitor::run(),
         _ => {
-            eprintln!("usage: bench extract|suggest|search|digest|monitor|app|bounds [--data DIR] [--write] [--only ID --diff] [-v] [--sizes 10000,100000]");
+            eprintln!("usage: bench extract|breadth|suggest|search|digest|monitor|app|bounds [--data DIR] [--write] [--only ID --diff] [--ours] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };

@@ -80,8 +80,8 @@ fn parse_any(s: &str) -> Option<DateTime<FixedOffset>> {
         }
     }
     // Leading date of a longer string: "2016-07-06T16:23:12.000 some junk".
-    if s.len() >= 10 && s.is_char_boundary(10) {
-        if let Ok(d) = NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d") {
+    if let Some(head) = s.get(..10) {
+        if let Ok(d) = NaiveDate::parse_from_str(head, "%Y-%m-%d") {
             return d.and_hms_opt(0, 0, 0).map(|d| utc_offset(Utc.from_utc_datetime(&d)));
         }
     }

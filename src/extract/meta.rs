@@ -70,23 +70,29 @@ pub fn extract(doc: &Document, url: &Url) -> Meta {
     // The brand a page's <title> ends with ("… | The Times of Israel") is how the outlet names
     // itself; og:site_name is often a short form ("NYTimes") or a section ("U.S."), and JSON-LD's
     // publisher names the wire service for syndicated stories.
-    let title_brand = page_title.as_deref().and_then(|t| title_suffix(t, url, og_site.as_deref()));
+    let home = home_link_name(doc, url);
+    let title_brand = page_title.as_deref().and_then(|t| title_suffix(t, url, og_site.as_deref().or(home.as_deref())));
     let site_name = title_brand
         .clone()
         .or(og_site)
         .or_else(|| ld.publisher.as_deref().and_then(clean_site_name))
         .filter(|s| s.chars().count() <= 80);
 
-    let h1 = first_h1(doc);
-    let meta_title = ld
+    let h1s = h1_candidates(doc);
+    let meta_titles: Vec<String> = ld
         .headline
-        .clone()
-        .or_else(|| get(&["og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"]))
-        .or_else(|| page_title.clone())
-        .map(|t| collapse_ws(&decode_entities(&t)));
-    let title = choose_title(h1.as_deref(), meta_title.as_deref(), page_title.as_deref())
-        .map(|t| clean_title(&t, site_name.as_deref(), h1.as_deref(), url))
-        .filter(|t| !t.is_empty());
+        .iter()
+        .cloned()
+        .chain(
+            ["og:title", "twitter:title", "dc.title", "sailthru.title", "parsely-title"]
+                .iter()
+                .filter_map(|k| metas.get(*k))
+                .map(|v| decode_entities(v)),
+        )
+        .map(|t| collapse_ws(&decode_entities(&t)))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let title = choose_title(&h1s, &meta_titles, page_title.as_deref(), site_name.as_deref(), url);
 
     let url_date = date::from_url(url);
     let published_local = ld
@@ -190,28 +196,180 @@ const PUBLISHED_KEYS: &[&str] = &[
 
 const MODIFIED_KEYS: &[&str] = &["og:updated_time", "article:modified_time", "datemodified", "last-modified"];
 
-/// The headline as the reader sees it: the page's `<h1>` when it is a real headline (several
-/// words, sharing words with the metadata titles, not the site's logo), else the metadata title.
-/// Metadata titles are often SEO variants of the headline.
-fn choose_title(h1: Option<&str>, meta_title: Option<&str>, page_title: Option<&str>) -> Option<String> {
-    let words = |s: &str| -> Vec<String> {
-        crate::text::fold(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_owned).collect()
+/// An `<h1>` of the page, and whether the page marks it as the headline (`itemprop=headline`,
+/// a class naming a headline or an entry title).
+struct H1 {
+    text: String,
+    marked: bool,
+}
+
+/// Words that label a part of a site, not a story: what navigation bars, logos and section
+/// fronts put in an `<h1>` or a page's `og:title`.
+const LABELS: &[&str] = &[
+    "home",
+    "homepage",
+    "start",
+    "startseite",
+    "menu",
+    "menü",
+    "navigation",
+    "hauptnavigation",
+    "navigation und service",
+    "quicklinks",
+    "quicklink",
+    "sections",
+    "details",
+    "inicio",
+    "portada",
+    "accueil",
+    "news",
+    "nachrichten",
+    "aktuelles",
+    "blog",
+    "suche",
+    "search",
+    "kontakt",
+    "contact",
+    "impressum",
+    "sitemap",
+    "übersicht",
+    "overview",
+    "willkommen",
+    "welcome",
+    "bienvenue",
+    "bienvenido",
+    "benvenuto",
+];
+
+/// The headline as the reader sees it. Candidates: the page's `<h1>`s, the metadata titles
+/// (JSON-LD `headline`, `og:title`, `twitter:title`…) and the `<title>`, each without its site
+/// name. Labels are never the headline: the site's name (a logo in an `<h1>`), a section or
+/// navigation label (`og:title` "Medienmitteilungen" on every press release), a URL slug, and a
+/// word or two that the `<title>` does not repeat. Of the `<h1>`s, the one that agrees best with
+/// the metadata titles is the headline (a subtitle or a box's title may also be an `<h1>`; a
+/// short `<h1>` the `<title>` begins with is the headline, whatever `og:title` says); without
+/// one, the metadata title, which is often a social or search variant of the headline.
+fn choose_title(
+    h1s: &[H1],
+    meta_titles: &[String],
+    page_title: Option<&str>,
+    site: Option<&str>,
+    url: &Url,
+) -> Option<String> {
+    let clean = |t: &str| clean_title(t, site, None, url);
+    let page = page_title.map(clean).filter(|t| !t.is_empty());
+    let page_words = page.as_deref().map(title_words).unwrap_or_default();
+    let is_label = |t: &str| {
+        let lower = t.to_lowercase();
+        let words = title_words(t);
+        t.is_empty()
+            || t.chars().count() > 300
+            || LABELS.contains(&lower.trim_matches(|c: char| !c.is_alphanumeric()))
+            || is_site_name(t, site, url)
+            // "adac-kindersitztest-herbst-2018"
+            || (!t.contains(' ') && t.contains('-') && t.chars().all(|c| !c.is_uppercase()))
+            || (t.split_whitespace().count() <= 2
+                && page_words.len() >= 4
+                && !words.iter().all(|w| page_words.contains(w)))
     };
-    if let Some(h1) = h1 {
-        let h1_words = words(h1);
-        let shares = |other: Option<&str>| {
-            other.is_some_and(|o| {
-                let ow = words(o);
-                let common = h1_words.iter().filter(|w| ow.contains(w)).count();
-                common * 3 >= h1_words.len().min(ow.len()).max(1)
-            })
-        };
-        let substantial = h1.split_whitespace().count() >= 3 && h1.chars().count() <= 300;
-        if substantial && (shares(meta_title) || shares(page_title) || (meta_title.is_none() && page_title.is_none())) {
-            return Some(h1.to_owned());
+    let page = page.filter(|p| !is_label(p));
+    let metas: Vec<String> = meta_titles
+        .iter()
+        .map(|m| clean(m))
+        .filter(|m| !is_label(m))
+        // A metadata title cut at a quotation mark the page forgot to escape.
+        .map(|m| match page.as_deref().and_then(|p| p.strip_prefix(m.as_str())) {
+            Some(rest) if !rest.is_empty() && !rest.trim_start().starts_with(|c: char| "-–—|:·•»«/_".contains(c)) =>
+            {
+                format!("{m}{rest}")
+            }
+            _ => m,
+        })
+        .collect();
+    let references: Vec<&str> = metas.iter().map(String::as_str).chain(page.as_deref()).collect();
+    let mut best: Option<(f64, &str)> = None;
+    for h1 in h1s.iter().filter(|h| !is_label(&h.text)) {
+        let h1_words = title_words(&h1.text);
+        for reference in &references {
+            let other = title_words(reference);
+            let common = h1_words.iter().filter(|w| other.contains(w)).count();
+            let shorter = h1_words.len().min(other.len()).max(1);
+            let agrees = common * 3 >= shorter || (h1.marked && common >= 1);
+            let score = common as f64 / h1_words.len().max(other.len()).max(1) as f64;
+            if agrees && best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, h1.text.as_str()));
+            }
         }
     }
-    meta_title.map(str::to_owned).or_else(|| h1.map(str::to_owned))
+    if let Some((_, h1)) = best {
+        return Some(clean(h1)).filter(|t| !t.is_empty());
+    }
+    if references.is_empty() {
+        if let Some(h1) = h1s.iter().find(|h| !is_label(&h.text) && h.text.split_whitespace().count() >= 3) {
+            return Some(clean(&h1.text));
+        }
+    }
+    // Without a headline, a label is still better than nothing: the site's name says what the
+    // page is.
+    metas.into_iter().next().or(page).or_else(|| page_title.map(clean).filter(|t| !t.is_empty()))
+}
+
+/// The name on the link to the site's home page (its logo or masthead: `<a href="/">Millbrook
+/// Notes</a>`, `rel=home`, an image's `alt`), when it reads as a name and not as "Home".
+fn home_link_name(doc: &Document, url: &Url) -> Option<String> {
+    let origin = url.origin().ascii_serialization();
+    for node in doc.select("body a[href]").nodes().iter().take(200) {
+        let href = node.attr("href").unwrap_or_default();
+        let href = href.trim();
+        let home = href == "/"
+            || href.strip_prefix(origin.as_str()).is_some_and(|rest| rest.is_empty() || rest == "/")
+            || node.attr("rel").is_some_and(|r| r.split_whitespace().any(|w| w.eq_ignore_ascii_case("home")));
+        if !home {
+            continue;
+        }
+        let mut name = collapse_ws(&node.text());
+        if name.is_empty() {
+            name = node.find(&["img"]).first().and_then(|i| i.attr("alt")).map(|a| collapse_ws(&a)).unwrap_or_default();
+        }
+        let lower = name.to_lowercase();
+        let words = name.split_whitespace().count();
+        if (1..=6).contains(&words) && !LABELS.contains(&lower.trim_matches(|c: char| !c.is_alphanumeric())) {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// The words of a title that count when titles are compared: folded, four letters or more (not
+/// "the", "und", "des"), or numbers; each Chinese or Japanese character on its own.
+fn title_words(s: &str) -> Vec<String> {
+    let folded = crate::text::fold(s);
+    let mut words: Vec<String> = folded.chars().filter(|c| crate::text::is_cjk(*c)).map(String::from).collect();
+    words.extend(
+        folded
+            .split(|c: char| !c.is_alphanumeric() || crate::text::is_cjk(c))
+            .filter(|w| w.chars().count() >= 4 || (!w.is_empty() && w.chars().all(|c| c.is_ascii_digit())))
+            .map(str::to_owned),
+    );
+    words
+}
+
+/// True if `text` names the site itself: its declared name, its host (`chadim.net`), or the
+/// host's first label.
+fn is_site_name(text: &str, site: Option<&str>, url: &Url) -> bool {
+    let t = squash(text);
+    let host = url.host_str().unwrap_or("").trim_start_matches("www.").to_ascii_lowercase();
+    let host_key = squash(host.split('.').next().unwrap_or(""));
+    // The registrable part of the host, roughly: its last two labels ("wordpress.com").
+    let labels: Vec<&str> = host.split('.').collect();
+    let domain = labels.get(labels.len().saturating_sub(2)..).map(|l| l.join(".")).unwrap_or_default();
+    let domain_key = squash(labels.get(labels.len().saturating_sub(2)).copied().unwrap_or(""));
+    !t.is_empty()
+        && (site.is_some_and(|s| squash(s) == t)
+            || squash(&host) == t
+            || squash(&domain) == t
+            || (host_key.len() >= 4 && host_key == t)
+            || (domain_key.len() >= 4 && domain_key == t))
 }
 
 /// A site name as pages write it, tidied: "@politifact" → "politifact", "Autoracing | F1 | …" →
@@ -245,14 +403,10 @@ fn title_suffix(title: &str, url: &Url, site: Option<&str>) -> Option<String> {
                 || (!site_key.is_empty() && (p == site_key || p.contains(&site_key) || site_key.contains(&p)))
                 || (initials.len() >= 2 && host_key.starts_with(&initials)))
     };
-    for sep in TITLE_SEPARATORS {
-        if let Some((head, tail)) = title.rsplit_once(sep) {
-            if !head.trim().is_empty() && matches(tail) {
-                return Some(tail.trim().to_owned());
-            }
-        }
-    }
-    None
+    let segments = title_segments(&title);
+    let [first, .., last] = segments.as_slice() else { return None };
+    let brand = [last, first].into_iter().map(|s| s.text.trim()).find(|t| matches(t)).map(str::to_owned);
+    brand
 }
 
 /// A date printed in the page near the headline, for pages without metadata: the first element
@@ -280,15 +434,15 @@ fn visible_date(doc: &Document) -> Option<DateTime<chrono::FixedOffset>> {
 fn script_authors(doc: &Document) -> Vec<String> {
     for node in doc.select("script:not([src])").nodes() {
         let text = node.text();
-        if let Some(pos) = text.find("_sf_async_config.authors") {
-            let rest = &text[pos..];
-            let Some(eq) = rest.find('=') else { continue };
-            let value = rest[eq + 1..].trim_start();
-            let quote = value.chars().next().filter(|c| *c == '\'' || *c == '"');
-            if let Some(q) = quote {
-                if let Some(end) = value[1..].find(q) {
-                    return split_authors(&value[1..1 + end]);
-                }
+        if let Some((_, rest)) = text.split_once("_sf_async_config.authors") {
+            let Some((_, value)) = rest.split_once('=') else { continue };
+            let value = value.trim_start();
+            let quoted = value
+                .strip_prefix('\'')
+                .and_then(|v| v.split_once('\''))
+                .or_else(|| value.strip_prefix('"').and_then(|v| v.split_once('"')));
+            if let Some((authors, _)) = quoted {
+                return split_authors(authors);
             }
         }
     }
@@ -458,22 +612,75 @@ fn ld_url(v: &Value) -> Option<String> {
     }
 }
 
-fn first_h1(doc: &Document) -> Option<String> {
+/// The page's `<h1>`s (those inside `<article>` or `<main>` first), with their text as a reader
+/// sees it: no style sheet or script that a page put inside the heading.
+fn h1_candidates(doc: &Document) -> Vec<H1> {
+    let mut out: Vec<H1> = Vec::new();
     for sel in ["article h1", "main h1", "h1"] {
-        if let Some(node) = doc.select(sel).nodes().first() {
-            let t = collapse_ws(&node.text());
-            if !t.is_empty() {
-                return Some(t);
+        for node in doc.select(sel).nodes().iter().take(10) {
+            let text = collapse_ws(&super::render::text_of(node).replace('\n', " "));
+            if text.is_empty() || out.iter().any(|h| h.text == text) {
+                continue;
             }
+            let itemprop = node.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("headline"));
+            let class = node.attr("class").map(|c| c.to_ascii_lowercase()).unwrap_or_default();
+            let marked = itemprop
+                || ["headline", "entry-title", "article-title", "post-title", "article__title"]
+                    .iter()
+                    .any(|m| class.contains(m));
+            out.push(H1 { text, marked });
         }
     }
-    None
+    out
 }
 
 /// Separators pages put between a headline and the site name.
 const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " » ", " « ", " / ", " : "];
 
-/// Removes a site-name prefix or suffix (" | The Times of Israel") from a title.
+/// One part of a page title between separators.
+#[derive(Debug, Clone, Copy)]
+struct Segment<'a> {
+    text: &'a str,
+    /// Where `text` starts and ends in the title, in bytes.
+    start: usize,
+    end: usize,
+    /// The separator before it is a strong one (a bar, a spaced dash, a guillemet), not a colon.
+    strong: bool,
+}
+
+/// A page title cut at its separators: bars, guillemets and bullets wherever they are (`Title|Site`),
+/// dashes and slashes between spaces (`Title - Site`, not `Spiel-Talstraße`), a colon before a
+/// space, and a dash or underscore beside a Chinese or Japanese character (`标题_百度百科`).
+fn title_segments(title: &str) -> Vec<Segment<'_>> {
+    let chars: Vec<(usize, char)> = title.char_indices().collect();
+    let mut segments = Vec::new();
+    let (mut start, mut strong) = (0, false);
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|j| chars.get(j)).map(|&(_, c)| c);
+        let after = chars.get(i + 1).map(|&(_, c)| c);
+        let spaced = before.is_some_and(char::is_whitespace) && after.is_some_and(char::is_whitespace);
+        let cjk_beside = before.is_some_and(crate::text::is_cjk) || after.is_some_and(crate::text::is_cjk);
+        let kind = match c {
+            '|' | '｜' | '•' | '·' => Some(true),
+            // Guillemets quote as often as they separate: only between spaces.
+            '-' | '–' | '—' | '/' | '~' | '»' | '«' if spaced => Some(true),
+            '-' | '_' | '－' if cjk_beside => Some(true),
+            ':' if after.is_some_and(char::is_whitespace) => Some(false),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            segments.push(Segment { text: title.get(start..at).unwrap_or(""), start, end: at, strong });
+            start = at + c.len_utf8();
+            strong = kind;
+        }
+    }
+    segments.push(Segment { text: title.get(start..).unwrap_or(""), start, end: title.len(), strong });
+    segments
+}
+
+/// Removes a site-name prefix or suffix (" | The Times of Israel", "_百度百科", "Site: ") from a
+/// title, what follows the site's name in the middle of a title ("Title - chadim.net -
+/// Webdesign"), and separators left at either end ("Über uns |").
 pub fn clean_title(title: &str, site_name: Option<&str>, h1: Option<&str>, url: &Url) -> String {
     let title = title.trim();
     // When the page's own headline is one side of the title, it is the title.
@@ -492,25 +699,53 @@ pub fn clean_title(title: &str, site_name: Option<&str>, h1: Option<&str>, url: 
         .flatten()
         .filter(|k| k.len() >= 2)
         .collect();
+    // A part names the site when it is the site's name, or holds it with a few letters more or
+    // less ("The Times of Israel" for "timesofisrael", "Zoll online" for "zoll"): not a headline
+    // that mentions the site ("Die beliebtesten Projekte auf Houzz").
     let is_site = |part: &str| {
         let p = squash(part);
+        let close = |a: &str, b: &str| a.contains(b) && a.chars().count() <= b.chars().count() * 2;
         !p.is_empty()
-            && (site_keys.iter().any(|k| p == *k || (p.len() >= 4 && (k.contains(&p) || p.contains(k.as_str()))))
+            && (site_keys.iter().any(|k| p == *k || (p.len() >= 4 && (close(k, &p) || close(&p, k))))
                 || squash(&host) == p)
     };
-    for sep in TITLE_SEPARATORS {
-        if let Some((head, tail)) = title.rsplit_once(sep) {
-            if is_site(tail) && !head.trim().is_empty() {
-                return head.trim().to_owned();
-            }
-        }
-        if let Some((head, tail)) = title.split_once(sep) {
-            if is_site(head) && !tail.trim().is_empty() {
-                return tail.trim().to_owned();
-            }
+    let segments = title_segments(title);
+    let mut kept: &[Segment] = &segments;
+    // Separators with nothing on their far side.
+    while let [rest @ .., last] = kept {
+        if !rest.is_empty() && squash(last.text).is_empty() {
+            kept = rest;
+        } else {
+            break;
         }
     }
-    title.to_owned()
+    while let [first, rest @ ..] = kept {
+        if !rest.is_empty() && squash(first.text).is_empty() {
+            kept = rest;
+        } else {
+            break;
+        }
+    }
+    if let [first, rest @ ..] = kept {
+        if !rest.is_empty() && is_site(first.text) {
+            kept = rest;
+        }
+    }
+    // The site's name, and the tagline or section path after it.
+    if let Some(at) = kept.iter().skip(1).position(|s| s.strong && is_site(s.text)) {
+        kept = kept.get(..at + 1).unwrap_or(kept);
+    } else if let [rest @ .., last] = kept {
+        if !rest.is_empty() && is_site(last.text) {
+            kept = rest;
+        }
+    }
+    match (kept.first(), kept.last()) {
+        (Some(first), Some(last)) if kept.len() < segments.len() => {
+            // The original text from the first kept segment to the end of the last one.
+            title.get(first.start..last.end).map_or_else(|| title.to_owned(), |t| t.trim().to_owned())
+        }
+        _ => title.to_owned(),
+    }
 }
 
 /// Lower-cased letters and digits only, without a leading "the": how site names are compared.
@@ -568,8 +803,9 @@ fn byline_authors(doc: &Document) -> Vec<String> {
 /// Splits "By Jane Doe and John Roe, Reuters" into names.
 fn split_authors(s: &str) -> Vec<String> {
     let s = collapse_ws(s);
-    let lower = s.to_lowercase();
-    let s = if lower.starts_with("by ") { &s[3..] } else { &s[..] };
+    // "By ", "BY ", "by ": the prefix is ASCII, so it is matched in `s` itself, not at offsets
+    // found in a lower-cased copy (lower-casing can change a string's length).
+    let s = s.get(..3).filter(|by| by.eq_ignore_ascii_case("by ")).and_then(|_| s.get(3..)).unwrap_or(&s);
     s.split([',', ';', '&', '|', '\n'])
         .flat_map(split_and)
         .map(|p| p.trim().trim_start_matches("By ").trim().to_owned())
@@ -666,18 +902,40 @@ fn clean_authors(names: Vec<String>, site: Option<&str>) -> Vec<String> {
     out
 }
 
-/// "TOM KRISHER" → "Tom Krisher".
+/// A name written in capitals as a reader would write it: "TOM KRISHER" → "Tom Krisher",
+/// "JOHN MCDONALD" → "John McDonald", "SEAN O'BRIEN" → "Sean O'Brien", "JEAN-PIERRE" →
+/// "Jean-Pierre". Acronyms keep their capitals: a credit that is one short word ("AP", "AFP",
+/// "ANSA"), and words without a vowel ("BBC", "NPR", "CNN").
 fn title_case(s: &str) -> String {
+    let single = s.split_whitespace().count() == 1;
     s.split(' ')
         .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect::<String>(),
-                None => String::new(),
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            let vowel = w.chars().any(|c| "AEIOUYÀÁÂÄÅÆÈÉÊËÌÍÎÏÒÓÔÖØÙÚÛÜ".contains(c));
+            if (single && letters <= 5) || (letters >= 2 && !vowel) {
+                w.to_owned()
+            } else {
+                capitalize_name(w)
             }
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// One word of a name in capitals, capitalised: a capital after a hyphen or an apostrophe, and
+/// after "Mc".
+fn capitalize_name(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut start = true;
+    for c in word.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = matches!(c, '-' | '\'' | '’') || (out == "Mc" && word.chars().count() > 3);
+    }
+    out
 }
 
 /// "en-US", "en_GB", "ru" → "en", "en", "ru"; anything not a language tag → None.
@@ -732,11 +990,144 @@ mod tests {
         );
     }
 
+    /// Regression: site names kept after separators other than spaced dashes and bars
+    /// (`Title|Site`, `标题_百度百科`, `Title: Site`), after a trailing tagline (`Title - site.net -
+    /// Webdesign`), and separators left at the end (`Über uns |`).
+    #[test]
+    fn site_names_after_any_separator() {
+        for (title, site, url, expected) in [
+            ("Lorem ipsum – My website", Some("My website"), "https://example.org/a", "Lorem ipsum"),
+            ("Lorem ipsum | Dolor Daily", Some("Dolor Daily"), "https://dolor.example/a", "Lorem ipsum"),
+            ("Dolor Daily - Lorem ipsum", Some("Dolor Daily"), "https://dolor.example/a", "Lorem ipsum"),
+            ("Lorem ipsum|Dolor Daily", Some("Dolor Daily"), "https://dolor.example/a", "Lorem ipsum"),
+            ("Lorem ipsum: Dolor Daily", Some("Dolor Daily"), "https://dolor.example/a", "Lorem ipsum"),
+            ("蔡健雅_百度百科", Some("百度百科"), "https://baike.baidu.com/item/x", "蔡健雅"),
+            ("武汉的声音-新华网", Some("新华网"), "https://www.xinhuanet.com/x", "武汉的声音"),
+            ("der Schreibstil - chadim.net - Webdesign", None, "https://chadim.net/text", "der Schreibstil"),
+            ("Über uns |", None, "https://example.org/", "Über uns"),
+            // Not site names: quotation marks, colons inside headlines, a site named in a headline.
+            (
+                "»Haltet unsere Gewässer sauber!«",
+                Some("SeglerBlog"),
+                "https://segler.example/",
+                "»Haltet unsere Gewässer sauber!«",
+            ),
+            (
+                "Frauen im THW: Vergangenheit und Zukunft",
+                None,
+                "https://www.thw.de/x",
+                "Frauen im THW: Vergangenheit und Zukunft",
+            ),
+            (
+                "Best of Houzz: Die beliebtesten Projekte auf Houzz",
+                Some("Houzz"),
+                "https://www.houzz.de/x",
+                "Best of Houzz: Die beliebtesten Projekte auf Houzz",
+            ),
+            ("Spiel-Talstraße-Fest", Some("Spiel"), "https://spiel.example/", "Spiel-Talstraße-Fest"),
+        ] {
+            check_title(title, site, None, url, expected);
+        }
+    }
+
+    /// The title `meta::extract` reads from a page with this `<head>` and `<body>`.
+    fn title_of(head: &str, body: &str, url: &str) -> Option<String> {
+        let doc = Document::from(format!("<html><head>{head}</head><body>{body}</body></html>"));
+        extract(&doc, &Url::parse(url).unwrap()).title
+    }
+
+    /// Regression: the site's name (a logo in an `<h1>`), a section label (`og:title`
+    /// "Medienmitteilungen" on every press release) and subtitles or social variants (`og:title`
+    /// set to the subtitle, a box's `<h1>` inside the article) were taken as the headline.
+    #[test]
+    fn headline_among_labels_and_subtitles() {
+        let url = "https://www.dolor.example/2022/01/story";
+        for (name, head, body, expected) in [
+            (
+                "site name in the h1",
+                "<title>Jangan Membenci Satu Kaum | Kabar Dunia</title><meta property=og:title content='Jangan Membenci Satu Kaum'><meta property=og:site_name content='Kabar Dunia'>",
+                "<h1><a href='/'>Kabar Dunia</a></h1><article><p>Text.</p></article>",
+                "Jangan Membenci Satu Kaum",
+            ),
+            (
+                "section label as og:title",
+                "<title>Impfen und Boostern ist bis Ende Februar noch überall möglich</title><meta property=og:title content='Medienmitteilungen'>",
+                "<h1>Navigation</h1><p>Text.</p>",
+                "Impfen und Boostern ist bis Ende Februar noch überall möglich",
+            ),
+            (
+                "subtitle as og:title",
+                "<title>Betriebliche Altersvorsorge (bAV) - Wann lohnt die Betriebsrente? - Finanzblatt</title><meta property=og:title content='Mit Hilfe des Chefs für die Rente sparen'><meta property=og:site_name content=Finanzblatt>",
+                "<h1>Betriebliche Altersvorsorge</h1><h2>Mit Hilfe des Chefs für die Rente sparen</h2>",
+                "Betriebliche Altersvorsorge",
+            ),
+            (
+                "social variant as og:title",
+                "<title>Nicole Hacohen comenzará la temporada en Glasgow</title><meta property=og:title content='Ciclista guatemalteca competirá contra las mejores del mundo'>",
+                "<h1 class=title>Nicole Hacohen comenzará la temporada en Glasgow</h1>",
+                "Nicole Hacohen comenzará la temporada en Glasgow",
+            ),
+            (
+                "a box's h1 inside the article",
+                "<title>Blasius-Segen: Schutz vor Halskrankheiten | Erzbistum</title><meta property=og:title content='Blasius-Segen: Schutz vor Halskrankheiten'>",
+                "<h1>Blasius-Segen: Schutz vor Halskrankheiten</h1><article><h1>Radiobeitrag zum Blasius-Segen</h1></article>",
+                "Blasius-Segen: Schutz vor Halskrankheiten",
+            ),
+            (
+                "slug as og:title",
+                "<title>Kindersitz-Test 2018 | ADAC</title><meta property=og:title content='adac-kindersitztest-herbst-2018'>\
+                 <meta property=og:site_name content=ADAC>",
+                "<h1>Menu</h1>",
+                "Kindersitz-Test 2018",
+            ),
+            (
+                "og:title cut at an unescaped quotation mark",
+                "<title>Senador califica a Biden de \"incapacitado\"</title><meta property=og:title content=\"Senador califica a Biden de \"incapacitado\"\">",
+                "<p>Text.</p>",
+                "Senador califica a Biden de \"incapacitado\"",
+            ),
+            (
+                "the headline marked as such",
+                "<title>53-летняя модель рассказала что больше всего боится стареть</title>",
+                "<h1 itemprop=headline>53-летняя модель: «Посмотри на красотку»</h1>",
+                "53-летняя модель: «Посмотри на красотку»",
+            ),
+        ] {
+            assert_eq!(title_of(head, body, url).as_deref(), Some(expected), "{name}");
+        }
+    }
+
+    /// Regression: a byline "AP" was shown as "Ap": names in capitals were title-cased whole.
+    #[test]
+    fn author_names_keep_their_capitals() {
+        for (byline, expected) in [
+            ("AP", vec!["AP"]),
+            ("AFP", vec!["AFP"]),
+            ("By BBC", vec!["BBC"]),
+            ("ANSA", vec!["ANSA"]),
+            ("John McDonald", vec!["John McDonald"]),
+            ("JOHN MCDONALD", vec!["John McDonald"]),
+            ("TOM KRISHER", vec!["Tom Krisher"]),
+            ("SEAN O'BRIEN", vec!["Sean O'Brien"]),
+            ("JEAN-PIERRE DUVAL", vec!["Jean-Pierre Duval"]),
+            ("MARIA DELGADO, NPR", vec!["Maria Delgado", "NPR"]),
+            ("Jane Doe and AP", vec!["Jane Doe and AP"]),
+        ] {
+            assert_eq!(clean_authors(split_authors(byline), None), expected, "byline {byline:?}");
+        }
+    }
+
     #[test]
     fn authors() {
         assert_eq!(split_authors("By Jane Doe and John Roe"), ["Jane Doe", "John Roe"]);
         assert_eq!(split_authors("Jane Doe, John Roe & Ann Lee"), ["Jane Doe", "John Roe", "Ann Lee"]);
         assert_eq!(split_authors("AP and Times of Israel staff"), ["AP and Times of Israel staff"]);
+        assert_eq!(split_authors("BY Jörg Weiß"), ["Jörg Weiß"]);
+        assert_eq!(split_authors("Byłem"), ["Byłem"]);
+        let doc = Document::from(
+            "<script>var _sf_async_config={}; _sf_async_config.authors = 'Åsa Öberg,Łukasz Żak';</script>",
+        );
+        assert_eq!(script_authors(&doc), ["Åsa Öberg", "Łukasz Żak"]);
         assert_eq!(
             clean_authors(vec!["https://facebook.com/x".into(), "Reuters".into()], Some("Reuters")),
             Vec::<String>::new()

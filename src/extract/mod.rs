@@ -4,10 +4,16 @@
 //! (candidate choice plus furniture removal), metadata from [`meta`], text and HTML rendering from
 //! [`render`]. The result is what a clip stores; [`EXTRACTOR_VERSION`] is recorded with every
 //! snapshot so a clip can be re-extracted when the extractor improves.
+//!
+//! Page text is slicing's classic trap (a byte offset inside a multi-byte character panics), so
+//! `clippy::string_slice` is on for the whole module: substrings come from `split_once`,
+//! `strip_prefix`, `str::get` or byte slices of ASCII, never from indexing a `str`.
+#![warn(clippy::string_slice)]
 
 pub mod body;
 pub mod boilerplate;
 pub mod date;
+pub mod lead;
 pub mod meta;
 pub mod render;
 
@@ -19,9 +25,11 @@ use crate::error::ExtractError;
 use crate::text::{collapse_ws, truncate_chars, word_count};
 
 /// Names the extraction code; bump the suffix when its output changes.
-pub const EXTRACTOR_VERSION: &str = concat!("clipdesk-extract/", env!("CARGO_PKG_VERSION"), "+1");
+pub const EXTRACTOR_VERSION: &str = concat!("clipdesk-extract/", env!("CARGO_PKG_VERSION"), "+2");
 
-/// Fewer words than this is not an article (a login page, an error page, a gallery).
+/// A page whose content block asks the reader to type (a login or sign-up form, a search box) and
+/// says fewer words than this besides is not an article. Any other page with text is clipped with
+/// what it has: a paywalled story's lead, a short notice, a list of facts.
 const MIN_WORDS: usize = 25;
 
 /// What a page holds.
@@ -59,13 +67,28 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
     }
     let doc = Document::from(html);
     let meta = meta::extract(&doc, url);
+    let lead = lead::find(&doc, meta.description.as_deref());
     let no_article = || ExtractError::NoArticle { url: url.to_string() };
-    let content = body::article_html(doc, url).ok_or_else(no_article)?;
-    let fragment = Document::fragment(content);
-    body::clean_fragment(&fragment);
-    let html = render::sanitize(&fragment.html(), url);
-    boilerplate::strip_annotations(&fragment.root());
-    let mut text = render::text_of(&fragment.root());
+    let mut body = body::article_html(doc, url, meta.title.as_deref()).map(|f| Body::render(f, url));
+    if body.as_ref().is_none_or(|b| b.words < MIN_WORDS && !b.asks_for_input) {
+        // Readability found nothing, or little: the page's own article element may hold more
+        // (a paywalled story beside a teaser that outscored it), and a page whose text its
+        // scripts write (a client-rendered app) still describes itself in its metadata.
+        let fallback = body::fallback_html(Document::from(html)).map(|f| Body::render(f, url));
+        if fallback.as_ref().is_some_and(|f| f.words > body.as_ref().map_or(0, |b| b.words) && !f.asks_for_input) {
+            body = fallback;
+        }
+        let description = meta.description.as_deref().filter(|d| !d.contains('<')).map(Body::from_text);
+        if description.as_ref().is_some_and(|d| d.words > body.as_ref().map_or(0, |b| b.words) && d.words >= 8) {
+            body = description;
+        }
+    }
+    let Body { mut text, mut html, asks_for_input, .. } = body.ok_or_else(no_article)?;
+    // The lead printed beside the headline, outside the body's block.
+    if let Some(lead) = lead.as_ref().and_then(|l| l.missing_from(&text)) {
+        text = format!("{lead}\n\n{text}");
+        html = format!("<p>{}</p>{html}", crate::text::escape_html(lead));
+    }
     // The headline is stored apart; drop it when the body repeats it as its first line.
     if let Some(title) = &meta.title {
         if let Some(rest) = text.strip_prefix(title.as_str()) {
@@ -75,10 +98,41 @@ pub fn extract(html: &str, url: &Url) -> Result<Article, ExtractError> {
         }
     }
     let words = word_count(&text);
-    if words < MIN_WORDS {
+    if words == 0 || (words < MIN_WORDS && asks_for_input) {
         return Err(no_article());
     }
     Ok(assemble(meta, text, html, url, words))
+}
+
+/// An article's body as it is stored: text, sanitized HTML.
+struct Body {
+    text: String,
+    html: String,
+    words: usize,
+    /// The block kept a form's element (its fields are gone, its labels stay): a login or
+    /// sign-up page when there is little else.
+    asks_for_input: bool,
+}
+
+impl Body {
+    fn render(fragment: Document, url: &Url) -> Body {
+        let asks_for_input = fragment.select("form, input, textarea").exists();
+        body::clean_fragment(&fragment);
+        let html = render::sanitize(&fragment.html(), url);
+        boilerplate::strip_annotations(&fragment.root());
+        let text = render::text_of(&fragment.root());
+        Body { words: word_count(&text), text, html, asks_for_input }
+    }
+
+    fn from_text(text: &str) -> Body {
+        let text = collapse_ws(text);
+        Body {
+            words: word_count(&text),
+            html: format!("<p>{}</p>", crate::text::escape_html(&text)),
+            text,
+            asks_for_input: false,
+        }
+    }
 }
 
 /// An upper estimate of the element nesting depth, from the tags alone: start tags push, end tags
@@ -96,7 +150,8 @@ pub fn estimate_depth(html: &str) -> usize {
         if name_len == 0 {
             continue;
         }
-        let name = html[start..start + name_len].to_ascii_lowercase();
+        // Bytes, not a `str` slice: the name is ASCII letters and digits.
+        let name: String = bytes[start..start + name_len].iter().map(|b| char::from(b.to_ascii_lowercase())).collect();
         if !closing && matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
             // Raw text: skip to the end tag, whatever markup-like text is inside.
             let end_tag = format!("</{name}");
@@ -347,6 +402,153 @@ mod tests {
         ] {
             assert_eq!(estimate_depth(html), depth, "html: {html}");
         }
+    }
+
+    const PARA: &str = "The council voted on Tuesday to approve the plan, ending a year of debate over the cost of the new water mains beneath the old town.";
+
+    /// The article text of `body` (inside a minimal page), or the error's code.
+    fn article_text(body: &str) -> Result<String, &'static str> {
+        let url = Url::parse("https://news.example/2022/05/04/story").unwrap();
+        let html = format!("<html><head><title>Council approves plan</title></head><body>{body}</body></html>");
+        extract(&html, &url).map(|a| a.text).map_err(|e| e.code())
+    }
+
+    /// Each page gives an article whose text holds `want`, or the error `want` names.
+    fn check(cases: &[(&str, &str, Result<&str, &str>)]) {
+        for (name, body, want) in cases {
+            let got = article_text(body);
+            match (want, &got) {
+                (Ok(part), Ok(text)) => assert!(text.contains(part), "{name}: {part:?} not in {text:?}"),
+                (Err(code), Err(got_code)) => assert_eq!(code, got_code, "{name}"),
+                _ => panic!("{name}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    /// Regression: blocks whose class names an annotation (`format-gallery` on a WordPress post,
+    /// `editorial-gallery__item` on every block of a magazine page) were dropped from the text
+    /// with the article inside them: `extract.no_article` on pages full of prose.
+    #[test]
+    fn annotation_words_on_the_article_container_keep_the_article() {
+        let three = format!("<p>{PARA}</p><p>{PARA} Again.</p><p>{PARA} Once more.</p>");
+        check(&[
+            (
+                "gallery post format",
+                &format!("<article class='post format-gallery'><div class='entry'>{three}</div></article>"),
+                Ok("Once more."),
+            ),
+            (
+                "site prefix",
+                &format!(
+                    "<div class='mag-gallery__main'><div class='mag-gallery__item'><p>{PARA}</p></div>\
+                     <div class='mag-gallery__item'><p>Second item of the story, with its own words.</p></div></div>"
+                ),
+                Ok("Second item of the story"),
+            ),
+            (
+                "real caption still goes",
+                &format!("<article>{three}<div class='caption'>Photo of the council chamber</div></article>"),
+                Ok("Once more."),
+            ),
+        ]);
+        assert!(!article_text(&format!("<article><p>{PARA}</p><p class='caption'>Photo of the chamber</p></article>"))
+            .unwrap()
+            .contains("Photo of the chamber"));
+    }
+
+    /// Regression: a letter followed by its signatories ("Name, affiliation" a hundred times in
+    /// one cell) gave the list and not the letter: readability counts commas.
+    #[test]
+    fn a_comma_rich_list_does_not_outscore_the_story() {
+        let sentences = "Our institutions are facing a moment of trial, and powerful protests are leading to overdue \
+            demands for reform, along with wider calls for equality. But this reckoning has also intensified a new \
+            set of attitudes that tend to weaken our norms of open debate. The free exchange of ideas, the lifeblood \
+            of a liberal society, is daily becoming more constricted. ";
+        let letter: String = (1..=3)
+            .map(|i| format!("<p><span>Paragraph {i} of the letter. {}</span></p>", sentences.repeat(2)))
+            .collect();
+        let names: String =
+            (1..=160).map(|i| format!("<strong>Name {i}</strong>, <span>University {i}</span><br>")).collect();
+        let page = format!(
+            "<article class='post'><h1>A Letter</h1><div class='wysiwyg-content'>{letter}<table><tr><td><span>{names}\
+             </span></td></tr><tr><td></td></tr></table></div></article>"
+        );
+        check(&[("letter and signatories", &page, Ok("Paragraph 3 of the letter."))]);
+    }
+
+    /// Regression: a page that loads the next stories under this one gave the longest of them,
+    /// not the one under the page's headline; a sidebar listing this story by its headline is not
+    /// it either.
+    #[test]
+    fn several_articles_give_the_headlined_one() {
+        let story = |title: &str, n: usize, words: &str| {
+            let paragraphs: String = (1..=n)
+                .map(|i| format!("<p>Paragraph {i} of {words}, which the reader came for. It says what happened, where, and why it matters to the town.</p>"))
+                .collect();
+            format!("<article class=entry><header><h1>{title}</h1></header><div class=entry-text>{paragraphs}</div></article>")
+        };
+        let page = format!(
+            "<html><head><title>Blessing of vehicles on Saturday | Daily</title><meta property=og:title content='Blessing of vehicles on Saturday'></head><body>\
+             <article class=post>{}{}{}</article><aside><article class=sidebar-entry><h2>Blessing of vehicles on Saturday</h2></article></aside></body></html>",
+            story("Blessing of vehicles on Saturday", 4, "the blessing"),
+            story("Prosecutors meet in the capital", 12, "the interview"),
+            story("Bus fares rise in June", 8, "the fares"),
+        );
+        let url = Url::parse("https://news.example/2022/05/06/blessing").unwrap();
+        let text = extract(&page, &url).unwrap().text;
+        assert!(text.contains("Paragraph 4 of the blessing"), "{text}");
+        assert!(!text.contains("of the interview"), "{text}");
+    }
+
+    /// Regression: a page with little text (a paywalled story's lead, a short notice) ended in
+    /// `extract.no_article`; it is clipped with what there is. A page with no sentence at all
+    /// (a login form) still has no article.
+    #[test]
+    fn short_articles_are_clipped() {
+        check(&[
+            ("one paragraph", &format!("<div class='story'><p>{PARA}</p></div>"), Ok("ending a year of debate")),
+            (
+                "facts",
+                "<h3>Film</h3><p>Fuji X-TRA 400.</p><h3>Cameras</h3><p>Shuji: Widelux.</p>",
+                Ok("Shuji: Widelux."),
+            ),
+            (
+                "login form",
+                "<div><h2>Log in</h2><p>Welcome back. Log in to continue reading.</p><form><label>Email</label>\
+                 <input type=email name=e><input type=password name=p></form><p>Forgot your password?</p></div>",
+                Err("extract.no_article"),
+            ),
+            ("empty", "", Err("extract.no_article")),
+        ]);
+    }
+
+    /// Regression: pages with text ended in `extract.no_article` when readability's block held
+    /// none of it: a paywalled story's one paragraph in its `<article>` beside a teaser that
+    /// outscored it; an app whose scripts write the text, which only its description gives.
+    #[test]
+    fn fallbacks_before_no_article() {
+        let teaser = "<div class='teasers'><div class='teaser'><a href='/other'><p><span>The festival, which opens in \
+                      Breisach next year, brings live music, wine, and food from the region together, with Peter Fox, \
+                      Fanta 4, Sarah Connor, and two well-known chefs, as the organisers said on Monday, adding that \
+                      tickets, which go on sale in May, will cost between 60 and 120 euros.</span> <span class=count>3 Kommentare\
+                      </span></p></a></div></div>";
+        let url = Url::parse("https://news.example/2023/10/18/housing").unwrap();
+        let paywalled = format!(
+            "<html><head><title>Students still look for rooms</title></head><body>{teaser}<article><h1>Students \
+             still look for rooms</h1><div class=intro><p>Gesine from Tübingen is running out of time.</p><p>The \
+             18-year-old enrolled in law in Freiburg.</p></div></article></body></html>"
+        );
+        let text = extract(&paywalled, &url).unwrap().text;
+        assert!(text.contains("The 18-year-old enrolled in law in Freiburg."), "{text}");
+        let app = "<html><head><title>Round tablecloths</title><meta name=description content='Whatever its size and \
+                   style, a round table deserves a tablecloth that fits: here is how to sew one in seven steps.'>\
+                   </head><body><div id=app data-props='{}'></div><p>Get the app!</p></body></html>";
+        let text = extract(app, &url).unwrap().text;
+        assert!(text.contains("here is how to sew one in seven steps."), "{text}");
+        assert_eq!(
+            extract("<html><body><div id=app></div></body></html>", &url).unwrap_err().code(),
+            "extract.no_article"
+        );
     }
 
     /// Regression: 100,000 nested elements made extraction run for minutes (quadratic tree

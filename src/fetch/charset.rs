@@ -5,6 +5,21 @@
 //! kilobytes, then a statistical guess by `chardetng` (Firefox's detector, hinted by the host's
 //! top-level domain). Legacy pages in windows-1251, KOI8-R, windows-1256, windows-1255, Shift_JIS,
 //! EUC-JP, GBK, Big5, EUC-KR… come out right, including those that declare nothing.
+//!
+//! One departure from that order: when the page's own `<meta>` names a legacy encoding but the
+//! bytes are valid UTF-8 with multi-byte sequences, they are UTF-8. That is what a page saved with
+//! a browser's "Save page as" looks like: the browser writes UTF-8 and keeps the original
+//! declaration. Text in a legacy single-byte or East Asian encoding is practically never valid
+//! UTF-8 once it has a non-ASCII character (a lone `é` in windows-1252 is an invalid byte), so the
+//! check does not misread real legacy pages; a page whose non-ASCII bytes all happen to form UTF-8
+//! sequences would be mojibake as text in its declared encoding anyway (`Ã©`).
+//!
+//! The HTTP header still wins over the bytes, as in browsers: it is what the server said when the
+//! page was fetched, the snapshot records it beside the bytes, and a reader comparing the clip with
+//! the page in a browser sees the same text. (Servers that label UTF-8 pages as ISO-8859-1 exist;
+//! browsers show those as mojibake too, and the page's owner can see and fix it. A saved page has
+//! no header, so the rule above covers it.)
+#![warn(clippy::string_slice)]
 
 use encoding_rs::{Encoding, UTF_8};
 
@@ -18,6 +33,8 @@ pub enum Source {
     Bom,
     Header,
     Meta,
+    /// The page's `<meta>` named a legacy encoding, but the bytes are UTF-8 (a saved page).
+    Utf8OverMeta,
     Sniffed,
 }
 
@@ -37,8 +54,12 @@ pub fn detect(bytes: &[u8], header_charset: Option<&str>, tld: Option<&str>) -> 
     if let Some(encoding) = header_charset.and_then(|label| Encoding::for_label(label.trim().as_bytes())) {
         return (html_override(encoding), Source::Header);
     }
-    if let Some(encoding) = meta_charset(&bytes[..bytes.len().min(META_SCAN_BYTES)]) {
-        return (html_override(encoding), Source::Meta);
+    if let Some(encoding) = meta_charset(bytes.get(..META_SCAN_BYTES).unwrap_or(bytes)) {
+        let encoding = html_override(encoding);
+        if encoding != UTF_8 && is_multibyte_utf8(bytes) {
+            return (UTF_8, Source::Utf8OverMeta);
+        }
+        return (encoding, Source::Meta);
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
@@ -47,6 +68,18 @@ pub fn detect(bytes: &[u8], header_charset: Option<&str>, tld: Option<&str>) -> 
         tld.filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
     let tld = tld.map(str::as_bytes);
     (detector.guess(tld, chardetng::Utf8Detection::Allow), Source::Sniffed)
+}
+
+/// True if `bytes` are valid UTF-8 (but for a sequence cut at the very end, as a truncated page
+/// has) and hold at least one multi-byte sequence.
+fn is_multibyte_utf8(bytes: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(_) => bytes.len(),
+        // `error_len() == None`: the input ends in the middle of a sequence.
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => return false,
+    };
+    bytes.get(..valid).is_some_and(|b| !b.is_ascii())
 }
 
 /// An HTML page cannot really be UTF-16 once it declares so in ASCII, and x-user-defined is
@@ -179,6 +212,31 @@ mod tests {
         let (text, encoding, source) = decode(&bytes, None, None);
         assert_eq!((encoding.name(), source), ("windows-1251", Source::Sniffed));
         assert!(text.contains("Владимир Путин"));
+    }
+
+    /// Regression: a page saved as UTF-8 that still declares its original legacy charset
+    /// (what "Save page as" writes) was decoded as that charset into mojibake ("FrÃ¼hling").
+    /// The bytes win over the page's own `<meta>`, not over the HTTP header.
+    #[test]
+    fn utf8_bytes_under_a_legacy_meta() {
+        let saved = "<meta charset=windows-1252><p>Frühling in Köln – «très» bien</p>".as_bytes();
+        let latin = encoding_rs::WINDOWS_1252.encode("<meta charset=windows-1252><p>Frühling in Köln</p>").0;
+        let cut = &saved[..saved.len() - 13]; // ends inside "è": a truncated page
+        let ascii = b"<meta charset=windows-1252><p>Spring</p>";
+        let declared = "<meta charset=utf-8><p>Frühling</p>".as_bytes();
+        for (name, bytes, header, expected, source) in [
+            ("saved page", saved, None, "UTF-8", Source::Utf8OverMeta),
+            ("truncated saved page", cut, None, "UTF-8", Source::Utf8OverMeta),
+            ("real legacy page", &latin[..], None, "windows-1252", Source::Meta),
+            ("ASCII only", &ascii[..], None, "windows-1252", Source::Meta),
+            ("header wins", saved, Some("iso-8859-1"), "windows-1252", Source::Header),
+            ("UTF-8 declared", declared, None, "UTF-8", Source::Meta),
+        ] {
+            let (encoding, found) = detect(bytes, header, None);
+            assert_eq!((encoding.name(), found), (expected, source), "{name}");
+        }
+        let (text, _, _) = decode(saved, None, None);
+        assert!(text.contains("Frühling in Köln – «très» bien"), "{text}");
     }
 
     #[test]

@@ -86,7 +86,7 @@ impl FeedKind {
 }
 
 /// One entry of a feed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ParsedEntry {
     /// Stable across fetches: `guid:…`, `link:…` or `hash:…` (see the module documentation).
     pub key: String,

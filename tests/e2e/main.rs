@@ -179,6 +179,16 @@ impl App {
         }
     }
 
+    /// Presses a key in the window, as the keyboard would outside any field.
+    async fn key(&self, k: &str) {
+        self.js(
+            "document.activeElement && document.activeElement.blur();
+             window.dispatchEvent(new KeyboardEvent('keydown', {key: arguments[0], bubbles: true}));",
+            vec![json!(k)],
+        )
+        .await;
+    }
+
     async fn text(&self, css: &str) -> String {
         self.find(css).await.text().await.unwrap_or_else(|e| panic!("text of {css}: {e}"))
     }
@@ -708,7 +718,7 @@ async fn subscribe_poll_triage_and_a_watch_alert() {
     for i in 2..5 {
         server.set(
             &format!("/story/{i}"),
-            article(&["Council approves dredging contract", "New bakery opens", "Lifeboat crew honoured"][i - 2]),
+            article(["Council approves dredging contract", "New bakery opens", "Lifeboat crew honoured"][i - 2]),
         );
     }
     app.click("[data-testid=nav-sources]").await;
@@ -728,18 +738,10 @@ async fn subscribe_poll_triage_and_a_watch_alert() {
     app.until("three new entries", "return document.querySelectorAll('[data-testid=entry]').length === 3", vec![])
         .await;
     assert_eq!(app.text("[data-testid=unread-count]").await.trim(), "3");
-    let key = |k: &'static str| async move {
-        app.js(
-            "document.activeElement && document.activeElement.blur();
-             window.dispatchEvent(new KeyboardEvent('keydown', {key: arguments[0], bubbles: true}));",
-            vec![json!(k)],
-        )
-        .await;
-    };
     let selected = "return document.querySelector('[data-testid=entry-pane] [data-testid=entry-title]')?.textContent";
-    key("j").await;
+    app.key("j").await;
     let first = app.until("an entry open", selected, vec![]).await;
-    key("j").await;
+    app.key("j").await;
     let second = app
         .until(
             "the next entry open",
@@ -748,13 +750,13 @@ async fn subscribe_poll_triage_and_a_watch_alert() {
         )
         .await;
     assert_ne!(first, second);
-    key("k").await;
+    app.key("k").await;
     app.until("back to the first", &format!("return (() => {{ {selected} }})() === {first}"), vec![]).await;
     // Dismiss it, then clip the one that becomes selected.
-    key("d").await;
+    app.key("d").await;
     app.until("two entries left", "return document.querySelectorAll('[data-testid=entry]').length === 2", vec![]).await;
     let to_clip = app.until("an entry selected", selected, vec![]).await;
-    key("c").await;
+    app.key("c").await;
     app.until("the entry clipped", "return !!document.querySelector('[data-testid=entry-clipped]')", vec![]).await;
     app.screenshot("inbox").await;
     let conn = rusqlite::Connection::open(app.library()).expect("open library");

@@ -5,6 +5,7 @@ mod support;
 
 mod archive;
 mod bounds;
+mod classes;
 mod cli;
 mod concurrency;
 mod crash;
