@@ -249,10 +249,10 @@ fn discovery_charsets_and_an_html_page_instead_of_a_feed() {
     let base = server.base.clone();
     server.set(
         "/site/",
-        Reply::html(format!(
+        Reply::html(
             "<html><head><title>Site</title><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/site/rss\">\
-             </head><body><p>Hello</p></body></html>"
-        )),
+             </head><body><p>Hello</p></body></html>",
+        ),
     );
     server.set("/site/rss", feed_reply(rss("Site feed", &base, &[(Some("s-1"), "Hello world", "/s/1", "x", 1)])));
     // A feed in windows-1251 that says so, and one that claims ISO-8859-1 but is UTF-8.
