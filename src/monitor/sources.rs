@@ -169,13 +169,21 @@ pub fn folder_ids(conn: &Connection, path_or_name: &str) -> Result<Vec<i64>> {
     }
 }
 
-/// The feeds a `feed:` value names: by id, URL or title (case ignored).
+/// The feeds a `feed:` value names: by id, URL or title (case ignored); failing those, the feeds
+/// whose title contains it (`feed:Reuters` for "Reuters World News").
 pub fn resolve_feed(conn: &Connection, name: &str) -> Result<Vec<i64>> {
+    let name = name.trim();
     let mut stmt = conn.prepare_cached(
         "SELECT id FROM feed WHERE CAST(id AS TEXT) = ?1 OR url = ?1 OR title = ?1 COLLATE NOCASE
          OR site_url = ?1",
     )?;
-    let ids = stmt.query_map([name.trim()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<i64> = stmt.query_map([name], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    if !ids.is_empty() || name.is_empty() {
+        return Ok(ids);
+    }
+    let pattern = format!("%{}%", name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut stmt = conn.prepare_cached("SELECT id FROM feed WHERE title LIKE ?1 ESCAPE '\\'")?;
+    let ids = stmt.query_map([pattern], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(ids)
 }
 

@@ -15,7 +15,7 @@ fn dump(db: &Path) -> Vec<(String, Vec<String>)> {
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT LIKE 'clip_fts_%' ORDER BY name",
+             AND name NOT LIKE 'clip_fts_%' AND name NOT LIKE 'entry_fts_%' ORDER BY name",
         )
         .expect("tables")
         .query_map([], |r| r.get(0))
@@ -25,8 +25,8 @@ fn dump(db: &Path) -> Vec<(String, Vec<String>)> {
     tables
         .into_iter()
         .map(|t| {
-            let sql = if t == "clip_fts" {
-                "SELECT rowid, * FROM clip_fts ORDER BY rowid".to_owned()
+            let sql = if t == "clip_fts" || t == "entry_fts" {
+                format!("SELECT rowid, * FROM {t} ORDER BY rowid")
             } else {
                 format!("SELECT * FROM \"{t}\" ORDER BY 1, 2")
             };
@@ -77,6 +77,32 @@ fn rich_library() -> (tempfile::TempDir, std::path::PathBuf) {
     let digest: serde_json::Value = serde_json::from_str(&out).expect("json");
     let id = digest["id"].as_i64().expect("id").to_string();
     cli_ok(&db, &["digest", "edit", &id, "--exclude", &ids[1].0.to_string(), "--add", &ids[5].0.to_string()]);
+    // Monitoring: a source in a folder with entries (one matched by a watch, with its alert, one
+    // naming an actor), a host that asked to wait, a purged entry's key, the entry of a clip.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch(&format!(
+        "INSERT INTO source_folder (id, name, opml_attrs) VALUES (1, 'Wires', '[[\"title\",\"Wires\"]]');
+         INSERT INTO feed (id, url, title, folder_id, next_poll_at, created_at, subscribed_at, etag)
+             VALUES (1, 'https://wire.example/rss', 'Wire — «Новости»', 1, '2026-11-30T10:00:00Z', '2026-11-30T09:00:00Z',
+                     '2026-11-30T09:00:00Z', 'W/\"1\"');
+         INSERT INTO host_backoff VALUES ('slow.example', '2026-11-30T12:00:00Z');
+         INSERT INTO entry (id, url, canonical_url, title, summary, content, found_at, state, clip_id)
+             VALUES (1, 'https://wire.example/a', 'https://wire.example/a', 'Putin calls Obama', 'The Kremlin said', '<p>x</p>',
+                     '2026-11-30T09:00:00Z', 'clipped', {first}),
+                    (2, 'https://wire.example/b', 'https://wire.example/b', 'Путин в Анкаре', NULL, NULL,
+                     '2026-11-30T09:30:00Z', 'new', NULL);
+         INSERT INTO entry_feed VALUES (1, 'guid:a', 1, '2026-11-30T09:00:00Z'), (1, 'guid:b', 2, '2026-11-30T09:30:00Z');
+         INSERT INTO entry_gone VALUES ('1:guid:old', '2026-11-30T09:00:00Z');
+         INSERT INTO entry_actor SELECT 2, id FROM tag WHERE name = 'Vladimir Putin';
+         INSERT INTO watch (id, name, query, alert, tags, created_at) VALUES (1, 'Putin', 'actor:\"Vladimir Putin\"', 1, '[]', '2026-11-30T09:00:00Z');
+         INSERT INTO entry_watch VALUES (2, 1, '2026-11-30T09:30:00Z');
+         INSERT INTO alert (kind, watch_id, entry_id, title, url, created_at) VALUES ('watch', 1, 2, 'Путин в Анкаре', 'https://wire.example/b', '2026-11-30T09:30:00Z');"
+    ))
+    .expect("monitoring rows");
+    let tx = conn.unchecked_transaction().expect("tx");
+    clipdesk::monitor::inbox::reindex(&tx, 1).expect("index");
+    clipdesk::monitor::inbox::reindex(&tx, 2).expect("index");
+    tx.commit().expect("commit");
     (dir, db)
 }
 
@@ -92,7 +118,7 @@ fn export_then_import_gives_an_identical_library() {
     let want = dump(&db);
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("read")).expect("export is JSON");
     for (table, rows) in &want {
-        if table == "clip_fts" {
+        if table == "clip_fts" || table == "entry_fts" {
             continue;
         }
         let exported = doc["tables"][table]["rows"].as_array().unwrap_or_else(|| panic!("table {table} not exported"));
@@ -112,12 +138,16 @@ fn export_then_import_gives_an_identical_library() {
     check_library_consistent(&copy);
 
     // The imported library works: search, tags and the briefing.
-    for q in ["Kremlin", "actor:Russia", "topic:Diplomacy", "saved:\"Syria week\"", "has:highlight"] {
+    for q in ["Kremlin", "actor:Russia", "topic:Diplomacy", "saved:\"Syria week\"", "has:highlight", "feed:Wire"] {
         let (a, b) = (cli_ok(&db, &["--json", "search", q]), cli_ok(&copy, &["--json", "search", q]));
         assert_eq!(a, b, "{q}");
         assert!(!a.contains("\"total\":0"), "{q} finds nothing: {a}");
     }
     cli_ok(&copy, &["digest", "export", "1", "--md", dir.path().join("w.md").to_str().expect("path")]);
+    // The inbox's index is rebuilt: a query over entries finds the same in both.
+    let inbox = |db: &Path| cli_ok(db, &["--json", "inbox", "--state", "all", "--query", "Путин OR Kremlin"]);
+    assert_eq!(inbox(&db), inbox(&copy));
+    assert!(inbox(&copy).contains("\"total\":2"), "{}", inbox(&copy));
 
     // Exporting the copy gives the same document (apart from the time of export); a directory
     // target works too.

@@ -124,7 +124,7 @@ fn write_v1_fixture(path: &Path) {
 }
 
 /// Writes `tests/fixtures/libraries/vN.sqlite` for versions that added no data of their own
-/// (2, 3): the previous fixture as version N's migration left it.
+/// (2 and later): the previous fixture as version N's migration left it.
 fn write_v2_fixture(previous: &Path, path: &Path, version: i64) {
     let _ = std::fs::remove_file(path);
     std::fs::copy(previous, path).expect("copy");
@@ -147,13 +147,14 @@ fn libraries_of_every_earlier_version_upgrade_with_their_data() {
         if !v1.is_file() {
             write_v1_fixture(&v1);
         }
-        let v2 = fixtures.join("v2.sqlite");
-        if !v2.is_file() {
-            write_v2_fixture(&v1, &v2, 2);
-        }
-        let v3 = fixtures.join("v3.sqlite");
-        if !v3.is_file() {
-            write_v2_fixture(&v2, &v3, 3);
+        // Versions after 1 added no data of their own: each fixture is the previous one as its
+        // migration left it.
+        for version in 2..SCHEMA_VERSION {
+            let (previous, path) =
+                (fixtures.join(format!("v{}.sqlite", version - 1)), fixtures.join(format!("v{version}.sqlite")));
+            if !path.is_file() {
+                write_v2_fixture(&previous, &path, version);
+            }
         }
     }
     for version in 1..SCHEMA_VERSION {
