@@ -283,11 +283,22 @@ pub fn sources(state: State<'_, AppState>) -> Res<SourcesDto> {
 /// Subscribes to a feed, site or article URL (discovery finds the feed).
 #[tauri::command(async)]
 pub fn subscribe(state: State<'_, AppState>, url: String, folder: Option<String>) -> Res<FeedDto> {
-    guarded(|| {
-        let mut lib = Library::open(&state.path)?;
+    let path = state.path.clone();
+    // The blocking HTTP client must not live on the async runtime's threads (regression: it
+    // panicked "Cannot drop a runtime in a context where blocking is not allowed").
+    off_runtime(move || {
+        let mut lib = Library::open(&path)?;
         let folder = folder.filter(|f| !f.trim().is_empty());
         Ok(poll::subscribe(&mut lib, &fetcher()?, url.trim(), folder.as_deref())?.feed.into())
     })
+}
+
+/// Runs network work on a thread of its own (the blocking HTTP client cannot run on the async
+/// runtime that runs commands), under the panic net, and waits for it.
+fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
+    std::thread::spawn(move || guarded(f))
+        .join()
+        .unwrap_or_else(|p| Err(IpcError::from(clipdesk::Error::Panic { message: clipdesk::guard::message(&*p) })))
 }
 
 #[tauri::command(async)]

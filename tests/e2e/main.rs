@@ -730,11 +730,21 @@ async fn subscribe_poll_triage_and_a_watch_alert() {
     )
     .await;
     app.click("[data-testid=nav-alerts]").await;
-    let alert = app.text("[data-testid=alert-list] [data-testid=alert]").await;
+    let alert = app
+        .until(
+            "the alert listed",
+            "return document.querySelector('[data-testid=alert-list] [data-testid=alert]')?.textContent",
+            vec![],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(alert.contains("Council approves dredging contract") && alert.contains("Dredging"), "{alert}");
 
     // Triage from the keyboard in the inbox: three new entries (the backlog is hidden).
-    app.click("[data-testid=nav-inbox]").await;
+    app.key("Escape").await;
+    app.key("4").await;
     app.until("three new entries", "return document.querySelectorAll('[data-testid=entry]').length === 3", vec![])
         .await;
     assert_eq!(app.text("[data-testid=unread-count]").await.trim(), "3");
