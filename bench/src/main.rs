@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         Some("search") => scale::run(&data, &sizes(&args, "10000,100000")),
         Some("app") => app::run(&data, &sizes(&args, "0,100000")),
         Some("bounds") => bounds::run(&data),
-        Some("monitor") => monitor::run(),
+        Some("monitor") => monitor::run(&data),
         _ => {
             eprintln!("usage: bench extract|breadth|suggest|search|digest|monitor|app|bounds [--data DIR] [--write] [--only ID --diff] [--ours] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);

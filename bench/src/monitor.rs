@@ -94,7 +94,7 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-pub fn run() -> Result<Section, Err> {
+pub fn run(data: &std::path::Path) -> Result<Section, Err> {
     let dir = std::env::temp_dir().join(format!("clipdesk-monitor-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -150,7 +150,10 @@ pub fn run() -> Result<Section, Err> {
     let mem_second = peak_rss_mb();
     drop(servers);
 
-    // An inbox of 100,000 entries (generated, ingested as a poll would), searched.
+    // An inbox of 100,000 entries (ingested as a poll would), searched. Titles and summaries are
+    // real news text (the bench corpus, 2,700 articles in ten languages, each cut at a different
+    // place per entry), so words are as frequent as in the news.
+    let corpus = crate::corpus::texts(data)?;
     let big = clipdesk::Library::open(&dir.join("inbox.sqlite"))?;
     let build = Instant::now();
     {
@@ -175,13 +178,18 @@ pub fn run() -> Result<Section, Err> {
         for (i, chunk) in (0..100_000usize).collect::<Vec<_>>().chunks(500).enumerate() {
             let parsed: Vec<ParsedEntry> = chunk
                 .iter()
-                .map(|n| ParsedEntry {
-                    key: format!("guid:{n}"),
-                    title: Some(text(*n, 9)),
-                    link: Some(format!("https://outlet{}.example/story/{n}", n % 200)),
-                    published: Some(base + chrono::Duration::minutes(*n as i64)),
-                    summary: Some(text(n + 7, 60)),
-                    ..Default::default()
+                .map(|n| {
+                    let t = &corpus[n % corpus.len()];
+                    let words: Vec<&str> = t.text.split_whitespace().collect();
+                    let from = (n / corpus.len() * 17) % words.len().max(1);
+                    ParsedEntry {
+                        key: format!("guid:{n}"),
+                        title: Some(t.title.clone()),
+                        link: Some(format!("https://outlet{}.example/story/{n}", n % 200)),
+                        published: Some(base + chrono::Duration::minutes(*n as i64)),
+                        summary: Some(words.iter().skip(from).take(70).copied().collect::<Vec<_>>().join(" ")),
+                        ..Default::default()
+                    }
                 })
                 .collect();
             inbox::ingest(&tx, &tagger.matcher, feeds[i % feeds.len()], Some("en"), &parsed, false, base)?;
@@ -203,12 +211,13 @@ pub fn run() -> Result<Section, Err> {
         "harbour council vote",
     ];
     let mut times = Vec::new();
+    let mut matched = 0i64;
     for _ in 0..5 {
         for q in queries {
             let t = Instant::now();
             let l = inbox::list(big.conn(), &Filter { query: Some(q.into()), limit: 50, ..Default::default() })?;
             times.push(t.elapsed());
-            std::hint::black_box(l.total);
+            matched += l.total;
         }
     }
     times.sort();
@@ -224,8 +233,9 @@ pub fn run() -> Result<Section, Err> {
          | first (everything new) | {n} | **{:.1} s** | {:.0} | {first_ok} new, {entries} entries stored | {mem_first:.0} MB |\n\
          | second (every feed answers 304) | {n} | **{:.1} s** | {:.0} | {not_modified} not modified; {with_body} bodies parsed, {} bytes parsed | {mem_second:.0} MB |\n\n\
          Targets: first poll of 500 feeds < 15 s, second < 5 s with nothing parsed. ({full_answers} requests in all on the second poll.)\n\n\
-         An inbox of 100,000 entries (200 feeds, built in {:.1} s) searched with 10 queries of the search language \
-         (words, phrases, prefixes, NOT, OR, `feed:`, `after:`), 50 times: **p50 {:.1} ms, p95 {:.1} ms** (target p95 ≤ 20 ms).\n",
+         An inbox of 100,000 entries (200 feeds, real news text, built in {:.1} s) searched with 10 queries of the search language \
+         (words, phrases, prefixes, NOT, OR, `feed:`, `after:`; {} entries match a query on average), 50 times: \
+         **p50 {:.1} ms, p95 {:.1} ms** (target p95 ≤ 20 ms).\n",
         feed_bytes as f64 / n as f64 / 1e3,
         first_time.as_secs_f64(),
         n as f64 / first_time.as_secs_f64(),
@@ -233,6 +243,7 @@ pub fn run() -> Result<Section, Err> {
         n as f64 / second_time.as_secs_f64(),
         if with_body == 0 { 0 } else { with_body * feed_bytes / n },
         build_time.as_secs_f64(),
+        matched / times.len() as i64,
         p(50),
         p(95),
     );

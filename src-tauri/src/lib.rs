@@ -502,9 +502,44 @@ pub fn library_path() -> PathBuf {
     std::env::var_os("CLIPDESK_DB").map(PathBuf::from).unwrap_or_else(Library::default_path)
 }
 
+/// WebKitGTK's own memory levers, measured in the app bench (`docs/benchmarks.md`):
+/// - the cache model: `document-viewer` (the default here: no page cache and the smallest memory
+///   cache; this window shows one local page, it never navigates back and forth as a browser does),
+///   or WebKit's own `web-browser` (`CLIPDESK_WEBKIT_CACHE_MODEL`);
+/// - a memory limit for WebKit's network process (`CLIPDESK_WEBKIT_NETWORK_MEMORY_MB`; off by
+///   default). The web process's settings can only be given when its context is created, which
+///   Tauri does without them.
+#[cfg(target_os = "linux")]
+mod webkit_levers {
+    pub fn before_windows() {
+        let mb = std::env::var("CLIPDESK_WEBKIT_NETWORK_MEMORY_MB").ok().and_then(|v| v.parse::<u32>().ok());
+        if let Some(mb) = mb.filter(|mb| *mb > 0) {
+            let mut settings = webkit2gtk::MemoryPressureSettings::new();
+            settings.set_memory_limit(mb);
+            webkit2gtk::WebsiteDataManager::set_memory_pressure_settings(&mut settings);
+        }
+    }
+
+    pub fn on_window(window: &tauri::WebviewWindow) {
+        use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
+        let model = match std::env::var("CLIPDESK_WEBKIT_CACHE_MODEL").as_deref() {
+            Ok("web-browser") => CacheModel::WebBrowser,
+            Ok("document-browser") => CacheModel::DocumentBrowser,
+            _ => CacheModel::DocumentViewer,
+        };
+        let _ = window.with_webview(move |wv| {
+            if let Some(ctx) = wv.inner().context() {
+                ctx.set_cache_model(model);
+            }
+        });
+    }
+}
+
 /// Runs the app.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
+    #[cfg(target_os = "linux")]
+    webkit_levers::before_windows();
     // End-to-end tests run the app as a separate profile: no single-instance lock, no remembered
     // window geometry, their own temporary library.
     let test_profile = std::env::var("CLIPDESK_PROFILE").is_ok_and(|p| p == "test");
@@ -535,6 +570,10 @@ pub fn run() {
                 monitor: monitor::Monitor::default(),
             });
             files::install_menu(app)?;
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                webkit_levers::on_window(&window);
+            }
             monitor::start_background(app.handle().clone());
             Ok(())
         })

@@ -238,34 +238,39 @@ fn html_text(html: &str) -> String {
     crate::text::collapse_ws(&doc.root().text())
 }
 
-/// Lists the inbox: newest found first.
+/// Lists the inbox: newest found first. One statement counts the matches and one reads the page,
+/// both straight from the index joined to the entries (no list of every match in memory).
 pub fn list(conn: &Connection, filter: &Filter) -> Result<Listing> {
-    let mut sql = String::from("SELECT c.id FROM entry c WHERE 1");
-    let mut values: Vec<query::SqlValue> = Vec::new();
-    if let Some(q) = filter.query.as_deref().filter(|q| !q.trim().is_empty()) {
-        let node = crate::search::parse(conn, q)?;
-        let compiled = query::compile_for(&node, Utc::now(), Target::ENTRIES);
-        sql.push_str(&format!(" AND c.id IN (SELECT c.id FROM {} WHERE {})", from_of(&compiled), compiled.where_sql()));
-        values.extend(compiled.all_params());
-    }
+    let compiled = match filter.query.as_deref().filter(|q| !q.trim().is_empty()) {
+        Some(q) => query::compile_for(&crate::search::parse(conn, q)?, Utc::now(), Target::ENTRIES),
+        None => query::Compiled { target: Target::ENTRIES, ..Default::default() },
+    };
+    let mut conditions = vec![compiled.where_sql()];
+    let mut values: Vec<query::SqlValue> = compiled.all_params();
     if let Some(state) = filter.state {
-        sql.push_str(" AND c.state = ?");
+        conditions.push("c.state = ?".into());
         values.push(query::SqlValue::Text(state.as_str().to_owned()));
     }
     if filter.hide_backlog {
-        sql.push_str(" AND c.backlog = 0");
+        conditions.push("c.backlog = 0".into());
     }
-    sql.push_str(" ORDER BY c.found_at DESC, c.id DESC");
+    let (from, where_) = (from_of(&compiled), conditions.join(" AND "));
+    let has_query = compiled.fts.is_some() || !compiled.conditions.is_empty();
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM {from} WHERE {where_}"))?
+        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))
+        .map_err(|e| query_error(e, has_query))?;
+    values.push(query::SqlValue::Int(filter.limit.clamp(0, 10_000)));
+    values.push(query::SqlValue::Int(filter.offset.max(0)));
     let ids: Vec<i64> = conn
-        .prepare(&sql)?
+        .prepare_cached(&format!(
+            "SELECT c.id FROM {from} WHERE {where_} ORDER BY c.found_at DESC, c.id DESC LIMIT ? OFFSET ?"
+        ))?
         .query_map(rusqlite::params_from_iter(values.iter()), |r| r.get(0))
-        .map_err(|e| query_error(e, filter.query.is_some()))?
+        .map_err(|e| query_error(e, has_query))?
         .collect::<rusqlite::Result<_>>()
-        .map_err(|e| query_error(e, filter.query.is_some()))?;
-    let total = ids.len() as i64;
-    let from = usize::try_from(filter.offset.max(0)).unwrap_or(0).min(ids.len());
-    let to = (from + usize::try_from(filter.limit.clamp(0, 10_000)).unwrap_or(0)).min(ids.len());
-    let entries = ids.get(from..to).unwrap_or_default().iter().map(|id| get(conn, *id)).collect::<Result<_>>()?;
+        .map_err(|e| query_error(e, has_query))?;
+    let entries = ids.into_iter().map(|id| get(conn, id)).collect::<Result<_>>()?;
     Ok(Listing { total, entries })
 }
 
