@@ -74,6 +74,7 @@ impl Library {
         let mut conn = crate::db::open(path)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         gazetteer::seed(&tx)?;
+        crate::stories::ensure(&tx)?;
         tx.commit()?;
         Ok(Library { conn, path: path.to_owned(), tagger: None, facet_index: None })
     }
@@ -108,6 +109,10 @@ impl Library {
     /// Loads an export into this library, which must be empty (see [`crate::archive::import`]).
     pub fn import(&mut self, source: &Path) -> Result<crate::archive::Report> {
         let report = crate::archive::import(&mut self.conn, source)?;
+        // An export from before stories has none: they are made now.
+        let tx = self.write()?;
+        crate::stories::ensure(&tx)?;
+        tx.commit()?;
         self.tagger = None;
         self.facet_index = None;
         Ok(report)
@@ -157,7 +162,7 @@ impl Library {
             .conn
             .query_row(
                 "SELECT id, url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, b.text,
-                        b.html, word_count, summary, note, lead_image, published_offset
+                        b.html, word_count, summary, note, lead_image, published_offset, wire
                  FROM clip JOIN clip_body b ON b.clip_id = clip.id WHERE id = ?1",
                 [id],
                 |r| {
@@ -181,6 +186,8 @@ impl Library {
                         tags: Vec::new(),
                         snapshot: None,
                         via_feeds: Vec::new(),
+                        wire: r.get(16)?,
+                        story: None,
                     })
                 },
             )
@@ -196,6 +203,7 @@ impl Library {
             )?
             .query_map([id], |r| Ok(crate::model::FeedRef { id: r.get(0)?, title: r.get(1)?, url: r.get(2)? }))?
             .collect::<rusqlite::Result<_>>()?;
+        clip.story = crate::stories::clip_story(&self.conn, id)?;
         Ok(clip)
     }
 
@@ -315,7 +323,8 @@ pub fn find_by_url_keys(conn: &Connection, keys: &[String]) -> Result<Option<i64
 }
 
 /// Stores one clip in the caller's transaction unless one of its URLs is known: the row, its
-/// URL keys, snapshot, index entry, automatic tags and the tags given by hand.
+/// URL keys, snapshot, index entry, automatic tags, the tags given by hand, and its story
+/// (its signature computed and the clip placed among its copies and coverage).
 fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
     if let Some(id) = find_by_url_keys(tx, &clip.url_keys)? {
         return Ok(Stored::Duplicate(id));
@@ -329,6 +338,7 @@ fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef])
         let tag_id = crate::tags::taxonomy::ensure(tx, tag)?;
         crate::tags::tag_clip(tx, id, tag_id, Origin::Manual)?;
     }
+    crate::stories::on_insert(tx, &tagger.matcher, id)?;
     Ok(Stored::Created(id))
 }
 
