@@ -190,8 +190,10 @@ fn copies(data: &Path, dir: &Path) -> Result<String, Err> {
     let (zyte, semeval): (Vec<&Text>, Vec<&Text>) = texts.iter().partition(|t| !t.site.starts_with("SemEval"));
     let zyte: Vec<&Text> = zyte.into_iter().filter(|t| clipdesk::text::word_count(&t.text) >= 80).collect();
     // A fifth of the articles only lend paragraphs (an outlet's own additions); they are not stored.
-    let (donors, originals): (Vec<(usize, &Text)>, Vec<(usize, &Text)>) = zyte.iter().copied().enumerate().partition(|(i, _)| i % 5 == 4);
-    let donor_paras: Vec<String> = donors.iter().flat_map(|(_, t)| paragraphs(&t.text)).filter(|p| p.len() > 200).collect();
+    let (donors, originals): (Vec<(usize, &Text)>, Vec<(usize, &Text)>) =
+        zyte.iter().copied().enumerate().partition(|(i, _)| i % 5 == 4);
+    let donor_paras: Vec<String> =
+        donors.iter().flat_map(|(_, t)| paragraphs(&t.text)).filter(|p| p.len() > 200).collect();
     let distractors: Vec<&Text> =
         semeval.into_iter().filter(|t| clipdesk::text::word_count(&t.text) >= 60).take(2000).collect();
     let mut lib = clipdesk::Library::open(&dir.join("copies.sqlite"))?;
@@ -210,7 +212,10 @@ fn copies(data: &Path, dir: &Path) -> Result<String, Err> {
             let (title, text) = variant(t, recipe, &donor, &mut rng);
             let url = format!("https://copy{recipe}.example/{g}");
             let when = day + chrono::Duration::hours(1 + rng.below(48) as i64);
-            batch.push((new_clip(&url, &title, &text, Some(&t.lang), OUTLETS[recipe % OUTLETS.len()], Some(when)), Vec::new()));
+            batch.push((
+                new_clip(&url, &title, &text, Some(&t.lang), OUTLETS[recipe % OUTLETS.len()], Some(when)),
+                Vec::new(),
+            ));
             group_of.insert(url, Some(g));
         }
     }
@@ -368,14 +373,18 @@ fn same_story(data: &Path, dir: &Path) -> Result<String, Err> {
     let mut groups: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
     for (i, p) in pairs.iter().enumerate() {
         groups.entry((!is_mono(p), p.langs.clone())).or_default().push(i);
-        groups.entry((!is_mono(p), if is_mono(p) { "all monolingual" } else { "all cross-language" }.into())).or_default().push(i);
+        groups
+            .entry((!is_mono(p), if is_mono(p) { "all monolingual" } else { "all cross-language" }.into()))
+            .or_default()
+            .push(i);
     }
     let mut table = String::from(
         "| languages | same | different | **Clipdesk** P | **Clipdesk** R | TF-IDF P | TF-IDF R |\n|---|---|---|---|---|---|---|\n",
     );
     let mut totals = String::new();
     for ((_, name), members) in &groups {
-        let (same, diff) = (members.iter().filter(|&&i| pairs[i].same).count(), members.iter().filter(|&&i| !pairs[i].same).count());
+        let (same, diff) =
+            (members.iter().filter(|&&i| pairs[i].same).count(), members.iter().filter(|&&i| !pairs[i].same).count());
         let pr = |pred: &[bool]| {
             let tp = members.iter().filter(|&&i| pred[i] && pairs[i].same).count();
             let predicted = members.iter().filter(|&&i| pred[i]).count();
@@ -412,7 +421,8 @@ fn same_story(data: &Path, dir: &Path) -> Result<String, Err> {
             .collect();
         let target = if mono { 0.95 } else { 0.90 };
         let w = fit(&rows);
-        let threshold = threshold_for_precision(&rows.iter().map(|(x, y)| (logit(&w, x), *y)).collect::<Vec<_>>(), target);
+        let threshold =
+            threshold_for_precision(&rows.iter().map(|(x, y)| (logit(&w, x), *y)).collect::<Vec<_>>(), target);
         let (cv_p, cv_r) = cross_validate(&rows, target);
         let weights: Vec<String> = w.iter().map(|x| format!("{x:.2}")).collect();
         fits.push_str(&format!(
@@ -587,7 +597,12 @@ fn scale(data: &Path, dir: &Path, n: usize) -> Result<String, Err> {
         by_lang.entry(t.lang.as_str()).or_default().push(t);
     }
     let sentences = |t: &Text| -> Vec<String> {
-        t.text.split_inclusive(['.', '!', '?', '。']).map(str::trim).filter(|s| s.len() > 20).map(str::to_owned).collect()
+        t.text
+            .split_inclusive(['.', '!', '?', '。'])
+            .map(str::trim)
+            .filter(|s| s.len() > 20)
+            .map(str::to_owned)
+            .collect()
     };
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
     let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().ok_or("date")?;
@@ -603,7 +618,12 @@ fn scale(data: &Path, dir: &Path, n: usize) -> Result<String, Err> {
             let paras: Vec<String> = text.split("\n\n").map(str::to_owned).collect();
             let keep = (paras.len() * 3).div_ceil(4).max(1);
             let copy = paras[..keep.min(paras.len())].join("\n\n");
-            return (format!("{title} | {}", OUTLETS[rng.below(OUTLETS.len())]), copy, lang.clone(), *when + chrono::Duration::hours(1 + rng.below(40) as i64));
+            return (
+                format!("{title} | {}", OUTLETS[rng.below(OUTLETS.len())]),
+                copy,
+                lang.clone(),
+                *when + chrono::Duration::hours(1 + rng.below(40) as i64),
+            );
         }
         let langs: Vec<&&str> = by_lang.keys().collect();
         let lang = *langs[rng.below(langs.len())];
@@ -657,7 +677,8 @@ fn scale(data: &Path, dir: &Path, n: usize) -> Result<String, Err> {
     for i in 0..200 {
         let (title, text, lang, _) = make(n + i, &mut rng, &made);
         let when = start + chrono::Duration::minutes(rng.below(span_minutes) as i64);
-        let clip = new_clip(&format!("https://scale.example/new/{i}"), &title, &text, Some(&lang), "Metro Wire", Some(when));
+        let clip =
+            new_clip(&format!("https://scale.example/new/{i}"), &title, &text, Some(&lang), "Metro Wire", Some(when));
         let t = Instant::now();
         let stored = lib.insert_clip(&clip, &[])?;
         store_times.push(t.elapsed());
@@ -686,9 +707,14 @@ fn scale(data: &Path, dir: &Path, n: usize) -> Result<String, Err> {
         |r| r.get(0),
     )?;
     let table_bytes = |names: &str| -> Result<i64, Err> {
-        Ok(lib.conn().query_row(&format!("SELECT ifnull(sum(pgsize), 0) FROM dbstat WHERE name IN ({names})"), [], |r| r.get(0))?)
+        Ok(lib.conn().query_row(
+            &format!("SELECT ifnull(sum(pgsize), 0) FROM dbstat WHERE name IN ({names})"),
+            [],
+            |r| r.get(0),
+        )?)
     };
-    let (sig, band, df) = (table_bytes("'story_sig', 'story_sig_at'")?, table_bytes("'story_band'")?, table_bytes("'story_df'")?);
+    let (sig, band, df) =
+        (table_bytes("'story_sig', 'story_sig_at'")?, table_bytes("'story_band'")?, table_bytes("'story_df'")?);
     Ok(format!(
         "#### Scale — {n} clips\n\n\
          Generated articles over one year (about {} a day), in the ten languages of the shared data: each a real \

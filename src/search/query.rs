@@ -551,7 +551,9 @@ impl Parser {
             "actor" => Field::Actor(text),
             "story" => match text.trim().parse::<i64>() {
                 Ok(id) if id > 0 => Field::Story(id),
-                _ => return Err(QueryError::at(vpos, format!("expected a story number after 'story:', found {text:?}"))),
+                _ => {
+                    return Err(QueryError::at(vpos, format!("expected a story number after 'story:', found {text:?}")))
+                }
             },
             // An agency by its code or name (`wire:ap`, `wire:"Associated Press"`); an unknown one
             // matches no clip.

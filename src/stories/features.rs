@@ -82,6 +82,27 @@ pub fn tokens(text: &str, limit: usize, skip_furniture: bool) -> Vec<Token> {
     out
 }
 
+/// The lead of `text`: its sentences up to the one in which [`tokens`] with `limit` stops reading
+/// (the same span the signature's body terms come from).
+pub fn lead(text: &str, limit: usize) -> &str {
+    let mut counted = 0;
+    let mut end = 0;
+    let mut scratch = Vec::new();
+    for sentence in sentences(text) {
+        if counted >= limit {
+            break;
+        }
+        // `sentence` is a sub-slice of `text`: its end is a char boundary of `text`.
+        end = sentence.as_ptr() as usize - text.as_ptr() as usize + sentence.len();
+        if is_furniture(sentence) {
+            continue;
+        }
+        scratch.clear();
+        sentence_tokens(sentence, limit, &mut counted, &mut scratch);
+    }
+    text.get(..end).unwrap_or(text)
+}
+
 /// Sentences and lines: split after `.`, `!`, `?` followed by white space, after `。！？`, and at
 /// line ends.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {

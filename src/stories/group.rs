@@ -46,7 +46,10 @@ const COPY_CHECKS: usize = 8;
 pub enum Decision {
     New,
     /// Into `story`; `copy_of` is a clip of the same text when it joined as a copy.
-    Join { story: i64, copy_of: Option<i64> },
+    Join {
+        story: i64,
+        copy_of: Option<i64>,
+    },
 }
 
 /// What the decision needs to know of the library.
@@ -72,9 +75,8 @@ pub struct Links {
 
 /// Where `sig`'s clip goes.
 pub fn decide(world: &impl World, sig: &Signature, links: &Links) -> Result<Decision> {
-    let vetoed = |story: i64| -> Result<bool> {
-        Ok(!links.apart.is_empty() && world.story_holds_any(story, &links.apart)?)
-    };
+    let vetoed =
+        |story: i64| -> Result<bool> { Ok(!links.apart.is_empty() && world.story_holds_any(story, &links.apart)?) };
     let copies = world.copies(sig)?;
     for &partner in &links.together {
         if let Some(story) = world.story_of(partner)? {
@@ -120,9 +122,7 @@ pub fn generators(sig: &Signature) -> Vec<u32> {
     let mut terms: Vec<&super::signature::Term> = sig.terms.iter().collect();
     terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.hash.cmp(&b.hash)));
     let mut out: Vec<u32> = terms.iter().take(GENERATORS).map(|t| t.hash).collect();
-    out.extend(
-        terms.iter().filter(|t| t.flags & super::signature::flag::ENTITY != 0).take(GENERATORS).map(|t| t.hash),
-    );
+    out.extend(terms.iter().filter(|t| t.flags & super::signature::flag::ENTITY != 0).take(GENERATORS).map(|t| t.hash));
     out.sort_unstable();
     out.dedup();
     out
@@ -133,7 +133,11 @@ fn shares_generator(generators: &[u32], other: &Signature) -> bool {
 }
 
 /// Ranks copy candidates by how many LSH bands they share, verifies the best few.
-fn verify_copies(sig: &Signature, hits: HashMap<i64, usize>, load: impl Fn(i64) -> Result<Option<Signature>>) -> Result<Vec<(i64, f64)>> {
+fn verify_copies(
+    sig: &Signature,
+    hits: HashMap<i64, usize>,
+    load: impl Fn(i64) -> Result<Option<Signature>>,
+) -> Result<Vec<(i64, f64)>> {
     let mut ranked: Vec<(i64, usize)> = hits.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut out = Vec::new();
@@ -189,7 +193,8 @@ impl World for Sql<'_> {
     }
 
     fn story_holds_any(&self, story: i64, clips: &[i64]) -> Result<bool> {
-        let mut stmt = self.conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM clip WHERE id = ?1 AND story_id = ?2)")?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM clip WHERE id = ?1 AND story_id = ?2)")?;
         for c in clips {
             if stmt.query_row(params![c, story], |r| r.get::<_, bool>(0))? {
                 return Ok(true);
@@ -200,9 +205,9 @@ impl World for Sql<'_> {
 
     fn copies(&self, sig: &Signature) -> Result<Vec<(i64, f64)>> {
         let mut hits: HashMap<i64, usize> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT clip_id FROM story_band WHERE band = ?1 AND clip_id != ?2 ORDER BY clip_id LIMIT ?3")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT clip_id FROM story_band WHERE band = ?1 AND clip_id != ?2 ORDER BY clip_id LIMIT ?3",
+        )?;
         for band in sig.minhash.bands() {
             for id in stmt.query_map(params![band, sig.clip_id, BAND_LIMIT as i64], |r| r.get::<_, i64>(0))? {
                 *hits.entry(id?).or_insert(0) += 1;

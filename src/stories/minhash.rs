@@ -125,10 +125,7 @@ pub fn minhash(text: &str) -> MinHash {
     let mut shingles: Vec<u64> = if words.len() < SHINGLE_WORDS {
         vec![words.iter().fold(0u64, |acc, w| mix(acc.rotate_left(17) ^ w))]
     } else {
-        words
-            .windows(SHINGLE_WORDS)
-            .map(|w| w.iter().fold(0u64, |acc, h| mix(acc.rotate_left(17) ^ h)))
-            .collect()
+        words.windows(SHINGLE_WORDS).map(|w| w.iter().fold(0u64, |acc, h| mix(acc.rotate_left(17) ^ h))).collect()
     };
     shingles.sort_unstable();
     shingles.dedup();

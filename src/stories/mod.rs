@@ -145,10 +145,25 @@ struct Input {
 }
 
 impl Input {
-    /// The clip's actors, each with whether its headline names it.
-    fn actors(&self, matcher: &AliasMatcher) -> Vec<(i64, bool)> {
+    /// The clip's actors, each with where the clip names it: its headline, its lead, or only
+    /// further down (or nowhere: tagged by hand).
+    fn actors(&self, matcher: &AliasMatcher) -> Vec<(i64, signature::Placed)> {
         let in_title: Vec<i64> = matcher.find(&self.title).into_iter().map(|f| f.tag_id).collect();
-        self.actors.iter().map(|&a| (a, in_title.contains(&a))).collect()
+        let lead = features::lead(&self.text, features::LEAD_TOKENS);
+        let in_lead: Vec<i64> = matcher.find(lead).into_iter().map(|f| f.tag_id).collect();
+        self.actors
+            .iter()
+            .map(|&a| {
+                let placed = if in_title.contains(&a) {
+                    signature::Placed::Title
+                } else if in_lead.contains(&a) {
+                    signature::Placed::Lead
+                } else {
+                    signature::Placed::Body
+                };
+                (a, placed)
+            })
+            .collect()
     }
 }
 
@@ -189,7 +204,11 @@ fn load_input(conn: &Connection, id: i64) -> Result<Option<Input>> {
 
 /// Adds one document to the library's term counts; returns each term's new count and the
 /// language's document count.
-fn count_in_library(conn: &Connection, lang: Option<&str>, counted: &[signature::Counted]) -> Result<(HashMap<u64, f64>, f64)> {
+fn count_in_library(
+    conn: &Connection,
+    lang: Option<&str>,
+    counted: &[signature::Counted],
+) -> Result<(HashMap<u64, f64>, f64)> {
     let mut up = conn.prepare_cached(
         "INSERT INTO story_df (term, df) VALUES (?1, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1 RETURNING df",
     )?;
@@ -250,16 +269,18 @@ fn save_signature(conn: &Connection, sig: &Signature) -> Result<()> {
             del.execute(params![band, sig.clip_id])?;
         }
     }
-    conn.prepare_cached(&format!("INSERT OR REPLACE INTO story_sig ({SIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"))?
-        .execute(params![
-            sig.clip_id,
-            sig.at,
-            sig.lang,
-            sig.live,
-            sig.minhash.shingles,
-            sig.minhash.to_bytes(),
-            signature::encode_terms(&sig.terms),
-        ])?;
+    conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO story_sig ({SIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    ))?
+    .execute(params![
+        sig.clip_id,
+        sig.at,
+        sig.lang,
+        sig.live,
+        sig.minhash.shingles,
+        sig.minhash.to_bytes(),
+        signature::encode_terms(&sig.terms),
+    ])?;
     let mut ins = conn.prepare_cached("INSERT OR IGNORE INTO story_band (band, clip_id) VALUES (?1, ?2)")?;
     for band in sig.minhash.bands() {
         ins.execute(params![band, sig.clip_id])?;
@@ -313,8 +334,11 @@ fn place(conn: &Connection, sig: &Signature) -> Result<()> {
                 ),
                 None => None,
             };
-            conn.prepare_cached("UPDATE clip SET story_id = ?2, copy_of = ?3 WHERE id = ?1")?
-                .execute(params![sig.clip_id, story, root])?;
+            conn.prepare_cached("UPDATE clip SET story_id = ?2, copy_of = ?3 WHERE id = ?1")?.execute(params![
+                sig.clip_id,
+                story,
+                root
+            ])?;
             // A copy published before its text's first clip becomes the first.
             if let Some(root) = root {
                 if earlier(conn, sig.clip_id, root)? {
@@ -391,8 +415,10 @@ pub fn ensure(conn: &Connection) -> Result<()> {
 /// (an upgrade, an import, or `stories --rebuild --resign`).
 fn resign_all(conn: &Connection) -> Result<()> {
     conn.execute_batch("DELETE FROM story_df; DELETE FROM story_band; DELETE FROM story_sig;")?;
-    let ids: Vec<i64> =
-        conn.prepare("SELECT id FROM clip ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM clip ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let matcher = AliasMatcher::load(conn)?;
     // First pass: the statistics.
     let mut df: HashMap<i64, i64> = HashMap::new();
@@ -673,7 +699,9 @@ pub fn split(conn: &Connection, clip_id: i64) -> Result<i64> {
     conn.execute("UPDATE clip SET story_id = ?2, copy_of = NULL WHERE id = ?1", params![clip_id, new])?;
     // Its copies keep their text's next clip as their first.
     let next: Option<i64> = conn
-        .query_row(&format!("SELECT id FROM clip WHERE copy_of = ?1 ORDER BY {TIME}, id LIMIT 1"), [clip_id], |r| r.get(0))
+        .query_row(&format!("SELECT id FROM clip WHERE copy_of = ?1 ORDER BY {TIME}, id LIMIT 1"), [clip_id], |r| {
+            r.get(0)
+        })
         .optional()?;
     if let Some(next) = next {
         conn.execute("UPDATE clip SET copy_of = ?2 WHERE copy_of = ?1", params![clip_id, next])?;

@@ -30,7 +30,12 @@ pub const AGENCIES: &[Agency] = &[
         name: "Associated Press",
         datelines: &["(AP)", "(AP-"],
         bylines: &["AP", "Associated Press", "The Associated Press", "AP staff"],
-        credits: &["The Associated Press contributed", "Associated Press contributed", "The Associated Press. All rights reserved", "(AP)"],
+        credits: &[
+            "The Associated Press contributed",
+            "Associated Press contributed",
+            "The Associated Press. All rights reserved",
+            "(AP)",
+        ],
     },
     Agency {
         code: "reuters",
@@ -211,7 +216,9 @@ pub fn detect(authors: &[String], text: &str) -> Option<&'static str> {
 pub fn find(value: &str) -> Option<&'static Agency> {
     let folded = crate::text::fold(value.trim());
     AGENCIES.iter().find(|a| {
-        a.code == folded || crate::text::fold(a.name) == folded || a.bylines.iter().any(|b| crate::text::fold(b) == folded)
+        a.code == folded
+            || crate::text::fold(a.name) == folded
+            || a.bylines.iter().any(|b| crate::text::fold(b) == folded)
     })
 }
 

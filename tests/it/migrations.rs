@@ -156,10 +156,6 @@ fn libraries_of_every_earlier_version_upgrade_with_their_data() {
                 write_v2_fixture(&previous, &path, version);
             }
         }
-        let v4 = fixtures.join("v4.sqlite");
-        if !v4.is_file() {
-            write_v2_fixture(&v3, &v4, 4);
-        }
     }
     for version in 1..SCHEMA_VERSION {
         let fixture = fixtures.join(format!("v{version}.sqlite"));

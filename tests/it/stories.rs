@@ -17,12 +17,16 @@ fn relation(lib: &Library, clip: i64) -> (i64, Relation, Option<i64>) {
 /// The Times of Israel's page (the seed article) as the AP sent it: the AP headline, without the
 /// page's captions and two of its paragraphs, published two hours earlier.
 fn seed_and_wire(lib: &mut Library) -> (i64, i64) {
-    let toi = add_page(lib, "https://www.timesofisrael.com/putin-calls-obama/", fixture("pages/seed-article.html"), "Diplomacy");
+    let toi = add_page(
+        lib,
+        "https://www.timesofisrael.com/putin-calls-obama/",
+        fixture("pages/seed-article.html"),
+        "Diplomacy",
+    );
     let page = lib.get(toi).expect("seed");
     let paragraphs: Vec<&str> = page.text.split("\n\n").collect();
     assert!(paragraphs.len() > 8, "{} paragraphs", paragraphs.len());
-    let wire: Vec<&str> =
-        paragraphs.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 6).map(|(_, p)| *p).collect();
+    let wire: Vec<&str> = paragraphs.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 6).map(|(_, p)| *p).collect();
     let ap = store_clip(
         lib,
         &text_clip(
@@ -68,7 +72,8 @@ fn a_republished_wire_story_is_a_copy_of_the_wire_original() {
     assert_eq!(q(&mut lib, &format!("story:{story}")), 2);
 }
 
-const NASDAQ_MONDAY: &str = "NEW YORK (Reuters) - The Nasdaq closed higher on Monday as investors piled into technology \
+const NASDAQ_MONDAY: &str =
+    "NEW YORK (Reuters) - The Nasdaq closed higher on Monday as investors piled into technology \
 shares ahead of quarterly results, with chipmakers leading the gains.\n\n\
 The Nasdaq Composite rose 1.2% to 16,207.51 points, the S&P 500 gained 0.8% to 5,130.95 and the Dow Jones Industrial \
 Average added 0.3% to 38,989.83.\n\n\
@@ -77,7 +82,8 @@ Traders now await inflation figures due on Wednesday, which could shape the Fede
 rates.\n\nVolume on U.S. exchanges was 11.9 billion shares, compared with the 12.4 billion average for the full \
 session over the last 20 trading days.";
 
-const NASDAQ_TUESDAY: &str = "NEW YORK (Reuters) - The Nasdaq closed higher on Tuesday as investors piled into technology \
+const NASDAQ_TUESDAY: &str =
+    "NEW YORK (Reuters) - The Nasdaq closed higher on Tuesday as investors piled into technology \
 shares ahead of quarterly results, with software makers leading the gains.\n\n\
 The Nasdaq Composite rose 0.6% to 16,305.14 points, the S&P 500 gained 0.4% to 5,149.42 and the Dow Jones Industrial \
 Average added 0.1% to 39,043.32.\n\n\
@@ -128,8 +134,10 @@ fn one_event_in_english_russian_and_chinese_is_one_story() {
     let person = Some(clipdesk::tags::taxonomy::ActorType::Person);
     lib.add_actor("Vladimir Putin", person, &["Путин".into(), "普京".into(), "プーチン".into()], None).expect("actor");
     lib.add_actor("Barack Obama", person, &["Обама".into(), "奥巴马".into(), "オバマ".into()], None).expect("actor");
-    let en = add_page(&mut lib, "https://www.timesofisrael.com/putin-calls-obama/", fixture("pages/seed-article.html"), "D");
-    let ru = add_page(&mut lib, "https://ria.example/2016/07/07/putin-obama", fixture("pages/russian-cp1251.html"), "D");
+    let en =
+        add_page(&mut lib, "https://www.timesofisrael.com/putin-calls-obama/", fixture("pages/seed-article.html"), "D");
+    let ru =
+        add_page(&mut lib, "https://ria.example/2016/07/07/putin-obama", fixture("pages/russian-cp1251.html"), "D");
     let zh = add_page(&mut lib, "https://cn.example/2016/07/07/putin", fixture("pages/chinese-gbk.html"), "D");
     let ja = add_page(&mut lib, "https://jp.example/2016/07/08/russia", fixture("pages/japanese-sjis.html"), "E");
     let story = relation(&lib, en).0;
@@ -138,7 +146,7 @@ fn one_event_in_english_russian_and_chinese_is_one_story() {
     assert_ne!(relation(&lib, ja).0, story);
     let s = lib.story(story).expect("story");
     assert_eq!(s.size, 3);
-    assert_eq!(s.languages, ["en", "ru", "zh"]);
+    assert_eq!(s.languages, ["en", "zh", "ru"], "in the order they were published");
     assert_eq!(s.clips[0].id, en, "the English report was published first");
 }
 
@@ -167,15 +175,30 @@ fn split_and_merge_survive_regrouping_export_and_import() {
     let (ap, toi) = seed_and_wire(&mut lib);
     let tuesday = store_clip(
         &mut lib,
-        &text_clip("https://reuters.example/2", "Nasdaq closes higher", NASDAQ_TUESDAY, "en", "Reuters", "2024-03-05T21:10:00Z"),
+        &text_clip(
+            "https://reuters.example/2",
+            "Nasdaq closes higher",
+            NASDAQ_TUESDAY,
+            "en",
+            "Reuters",
+            "2024-03-05T21:10:00Z",
+        ),
     );
     let monday = store_clip(
         &mut lib,
-        &text_clip("https://reuters.example/1", "Nasdaq closes higher", NASDAQ_MONDAY, "en", "Reuters", "2024-03-04T21:10:00Z"),
+        &text_clip(
+            "https://reuters.example/1",
+            "Nasdaq closes higher",
+            NASDAQ_MONDAY,
+            "en",
+            "Reuters",
+            "2024-03-04T21:10:00Z",
+        ),
     );
     let db = lib.path().to_owned();
     drop(lib);
-    let story_of = |clip: i64| json(&cli_ok(&db, &["--json", "show", &clip.to_string()]))["story"]["id"].as_i64().expect("id");
+    let story_of =
+        |clip: i64| json(&cli_ok(&db, &["--json", "show", &clip.to_string()]))["story"]["id"].as_i64().expect("id");
     // Split the copy out of the wire story; merge the two Nasdaq evenings.
     let out = json(&cli_ok(&db, &["--json", "story", "split", &toi.to_string()]));
     assert_eq!(out["from"], story_of(ap));
@@ -238,7 +261,14 @@ fn collapsed_search_has_one_row_per_story_with_its_counts() {
     );
     let unrelated = store_clip(
         &mut lib,
-        &text_clip("https://reuters.example/1", "Nasdaq closes higher", NASDAQ_MONDAY, "en", "Reuters", "2024-03-04T21:10:00Z"),
+        &text_clip(
+            "https://reuters.example/1",
+            "Nasdaq closes higher",
+            NASDAQ_MONDAY,
+            "en",
+            "Reuters",
+            "2024-03-04T21:10:00Z",
+        ),
     );
     let db = lib.path().to_owned();
     drop(lib);
@@ -252,7 +282,10 @@ fn collapsed_search_has_one_row_per_story_with_its_counts() {
     assert_eq!(wire_row["id"], ap, "the story's earliest clip stands for it when sorted oldest first");
     assert_eq!(wire_row["story_size"], 3);
     assert_eq!(wire_row["matched"], 3);
-    assert_eq!(wire_row["outlets"], serde_json::json!(["Associated Press", "The Times of Israel", "The Washington Times"]));
+    assert_eq!(
+        wire_row["outlets"],
+        serde_json::json!(["Associated Press", "The Times of Israel", "The Washington Times"])
+    );
     assert_eq!(wire_row["languages"], serde_json::json!(["en"]));
     assert_eq!((rows[1]["id"].as_i64(), rows[1]["story_size"].as_i64()), (Some(unrelated), Some(1)));
     // Facets count stories: three English clips of one story and one other are two stories.
@@ -268,7 +301,8 @@ fn collapsed_search_has_one_row_per_story_with_its_counts() {
     assert_eq!(stories.as_array().map(Vec::len), Some(1), "one story of several clips: {stories}");
     let s = &stories[0];
     assert_eq!((s["size"].as_i64(), s["clips"][0]["id"].as_i64()), (Some(3), Some(ap)));
-    let relations: Vec<&str> = s["clips"].as_array().expect("clips").iter().filter_map(|c| c["relation"].as_str()).collect();
+    let relations: Vec<&str> =
+        s["clips"].as_array().expect("clips").iter().filter_map(|c| c["relation"].as_str()).collect();
     assert_eq!(relations, ["original", "copy", "copy"]);
     assert_eq!(s["clips"][1]["id"], toi);
     assert_eq!(s["clips"][2]["id"], other);
@@ -280,7 +314,10 @@ fn collapsed_search_has_one_row_per_story_with_its_counts() {
     let diff = json(&cli_ok(&db, &["--json", "story", "diff", &toi.to_string()]));
     assert_eq!(diff["original_id"], ap);
     assert!(diff["summary"].as_str().is_some_and(|s| s.starts_with("The Times of Israel")), "{diff}");
-    assert_eq!(json(&cli_ok(&db, &["--json", "stories", "--query", "Nasdaq", "--min-size", "1"]))[0]["clips"][0]["id"], unrelated);
+    assert_eq!(
+        json(&cli_ok(&db, &["--json", "stories", "--query", "Nasdaq", "--min-size", "1"]))[0]["clips"][0]["id"],
+        unrelated
+    );
 }
 
 /// Regrouping from scratch gives what the clips arriving one by one gave, and changes nothing.
@@ -300,9 +337,13 @@ fn a_live_blog_does_not_chain_two_events() {
     let (_dir, mut lib) = temp_library();
     let quake = "Rescuers pulled survivors from collapsed buildings in Izmir after a magnitude 7.0 earthquake struck \
                  the Aegean coast, killing at least 24 people and injuring 804, Turkey's disaster agency AFAD said.";
-    let vote = "Polls closed in Georgia's Senate runoff, with Raphael Warnock and Kelly Loeffler locked in a tight race \
+    let vote =
+        "Polls closed in Georgia's Senate runoff, with Raphael Warnock and Kelly Loeffler locked in a tight race \
                 that will decide control of the chamber; 4.4 million ballots were cast.";
-    let a = store_clip(&mut lib, &text_clip("https://a.example/1", "Izmir earthquake kills 24", quake, "en", "A", "2021-01-05T10:00:00Z"));
+    let a = store_clip(
+        &mut lib,
+        &text_clip("https://a.example/1", "Izmir earthquake kills 24", quake, "en", "A", "2021-01-05T10:00:00Z"),
+    );
     let blog = store_clip(
         &mut lib,
         &text_clip(
@@ -314,8 +355,36 @@ fn a_live_blog_does_not_chain_two_events() {
             "2021-01-05T12:00:00Z",
         ),
     );
-    let b = store_clip(&mut lib, &text_clip("https://c.example/1", "Georgia runoff: polls close", vote, "en", "C", "2021-01-05T14:00:00Z"));
+    let b = store_clip(
+        &mut lib,
+        &text_clip("https://c.example/1", "Georgia runoff: polls close", vote, "en", "C", "2021-01-05T14:00:00Z"),
+    );
     assert_ne!(relation(&lib, a).0, relation(&lib, b).0, "the blog bridged two events");
     let _ = blog;
 }
 
+/// A briefing counts stories, not clips: the call of 6 July 2016 in five languages and a
+/// republished copy is one item, "also in" the other outlets with their languages.
+#[test]
+fn a_briefing_prints_one_item_per_story_also_in_its_other_outlets() {
+    let (_dir, lib, ids) = crate::support::multilingual_library();
+    let digest = clipdesk::digest::Digest {
+        title: "Brief".into(),
+        query: Some("clipped:1d".into()),
+        group_by: clipdesk::digest::GroupBy::None,
+        ..Default::default()
+    };
+    let b = clipdesk::digest::build::build(lib.conn(), &digest).expect("build");
+    let items: Vec<_> = b.groups.iter().flat_map(|g| &g.items).collect();
+    assert_eq!(b.story_count, items.len());
+    let seed = items.iter().find(|i| i.headline == ids[0].1).expect("the seed is the story's item");
+    let also: Vec<(&str, Option<&str>)> = seed.also_in.iter().map(|c| (c.outlet.as_str(), c.lang.as_deref())).collect();
+    for lang in ["ru", "ar", "he", "zh"] {
+        assert!(also.iter().any(|(_, l)| *l == Some(lang)), "also in an outlet in {lang}: {also:?}");
+    }
+    assert!(also.iter().any(|(o, _)| *o == "The Washington Times"), "{also:?}");
+    for (id, title) in &ids[1..5] {
+        assert!(items.iter().all(|i| &i.headline != title), "clip {id} ({title}) is no item of its own");
+    }
+    assert!(items.iter().any(|i| i.headline == ids[5].1), "the Japanese report of other talks is its own item");
+}

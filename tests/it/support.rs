@@ -129,6 +129,17 @@ pub fn multilingual_library() -> (tempfile::TempDir, Library, Vec<(i64, String)>
     (dir, lib, ids)
 }
 
+/// [`multilingual_library`] with each of its six articles split out of the story they share (the
+/// call of 6 July 2016 reported in five languages) by the analyst, so a briefing prints each as its
+/// own item; the republished copy stays with its original.
+pub fn multilingual_library_apart() -> (tempfile::TempDir, Library, Vec<(i64, String)>) {
+    let (dir, mut lib, ids) = multilingual_library();
+    for (id, _) in &ids[1..] {
+        lib.split_clip(*id).expect("split");
+    }
+    (dir, lib, ids)
+}
+
 /// A clip of plain text, as if clipped from `url` (the text is the article; the snapshot holds it).
 pub fn text_clip(
     url: &str,

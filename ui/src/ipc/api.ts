@@ -23,6 +23,8 @@ import type { MonitorEvent } from "./bindings/MonitorEvent";
 import type { SourcesDto } from "./bindings/SourcesDto";
 import type { FeedDto } from "./bindings/FeedDto";
 import type { WatchDto } from "./bindings/WatchDto";
+import type { StoryDto } from "./bindings/StoryDto";
+import type { StoryDiffDto } from "./bindings/StoryDiffDto";
 
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
@@ -58,6 +60,11 @@ export type * from "./bindings/MonitorCounts";
 export type * from "./bindings/MonitorEvent";
 export type * from "./bindings/SourcesDto";
 export type * from "./bindings/WatchDto";
+export type * from "./bindings/ClipStoryDto";
+export type * from "./bindings/StoryClipDto";
+export type * from "./bindings/StoryDto";
+export type * from "./bindings/StoryDiffDto";
+export type * from "./bindings/DiffPiece";
 
 /** An error from the shell: branch on `code`, show `message`. */
 export class AppError extends Error {
@@ -81,8 +88,12 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
 }
 
 export const api = {
-  search: (query: string, offset: number, limit: number, sort: string, facets: boolean) =>
-    call<SearchPage>("search", { query, offset, limit, sort, facets }),
+  search: (query: string, offset: number, limit: number, sort: string, facets: boolean, collapse: boolean) =>
+    call<SearchPage>("search", { query, offset, limit, sort, facets, collapse }),
+  story: (id: number) => call<StoryDto>("get_story", { id }),
+  storyDiff: (clipId: number) => call<StoryDiffDto>("story_diff", { clipId }),
+  splitStory: (clipId: number) => call<number>("split_story", { clipId }),
+  mergeStories: (into: number, from: number) => call<number>("merge_stories", { into, from }),
   getClip: (id: number) => call<ClipDetail>("get_clip", { id }),
   clipUrls(urls: string[], tags: string[], onEvent: (e: JobEvent) => void): Promise<number> {
     const events = new Channel<JobEvent>();
