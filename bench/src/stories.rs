@@ -190,8 +190,8 @@ fn copies(data: &Path, dir: &Path) -> Result<String, Err> {
     let (zyte, semeval): (Vec<&Text>, Vec<&Text>) = texts.iter().partition(|t| !t.site.starts_with("SemEval"));
     let zyte: Vec<&Text> = zyte.into_iter().filter(|t| clipdesk::text::word_count(&t.text) >= 80).collect();
     // A fifth of the articles only lend paragraphs (an outlet's own additions); they are not stored.
-    let (donors, originals): (Vec<(usize, &Text)>, Vec<(usize, &Text)>) =
-        zyte.iter().copied().enumerate().partition(|(i, _)| i % 5 == 4);
+    type Numbered<'a> = Vec<(usize, &'a Text)>;
+    let (donors, originals): (Numbered, Numbered) = zyte.iter().copied().enumerate().partition(|(i, _)| i % 5 == 4);
     let donor_paras: Vec<String> =
         donors.iter().flat_map(|(_, t)| paragraphs(&t.text)).filter(|p| p.len() > 200).collect();
     let distractors: Vec<&Text> =

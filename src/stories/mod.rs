@@ -585,7 +585,8 @@ pub fn story(conn: &Connection, id: i64) -> Result<Story> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, title, site_name, lang, published_at, wire, copy_of FROM clip WHERE story_id = ?1 ORDER BY {TIME}, id"
     ))?;
-    let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>)> = stmt
+    type Row = (i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>);
+    let rows: Vec<Row> = stmt
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
         .collect::<rusqlite::Result<_>>()?;
     if rows.is_empty() {
