@@ -12,6 +12,8 @@ CARGO ?= cargo
 # briefings bundle (copied into fonts/, see fonts/README.md).
 APT_CORE := build-essential pkg-config poppler-utils mupdf-tools qpdf fonts-noto-cjk
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# The tests' own tools: LibreOffice (headless, no GUI) opens the Word exports and converts them to PDF.
+APT_TEST := libreoffice-writer-nogui
 # The desktop app (Tauri 2 on WebKitGTK) and its end-to-end tests (WebDriver under Xvfb).
 APT_APP := libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libgtk-3-dev
 APT_E2E := xvfb xauth webkit2gtk-driver
@@ -30,15 +32,18 @@ endef
 
 apt_install_inline = echo "make: installing Debian packages: $(1)"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(1)
 
-.PHONY: run test fuzz reliability deps-core deps-app deps-e2e node ui-deps ui ui-check fonts fmt-check lint unit bench
+.PHONY: run test fuzz reliability deps-core deps-test deps-app deps-e2e node ui-deps ui ui-check fonts fmt-check lint unit bench
 
 run: deps-core deps-app fonts ui
 	$(CARGO) run -p clipdesk-app
 
-test: deps-core deps-app deps-e2e fonts ui fmt-check ui-check lint unit
+test: deps-core deps-test deps-app deps-e2e fonts ui fmt-check ui-check lint unit
 
 deps-core:
 	$(call apt_install,$(APT_CORE))
+
+deps-test:
+	$(call apt_install,$(APT_TEST))
 
 deps-app: node
 	$(call apt_install,$(APT_APP))

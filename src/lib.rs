@@ -6,7 +6,8 @@
 //! The flow of a clip: [`fetch`] gets the page (bounded, redirects recorded, charset decoded),
 //! [`extract`] turns it into an article (clean text, sanitized HTML, metadata), [`library`] stores it
 //! with its snapshot in one transaction. [`clip`] ties the three together. [`monitor`] follows sites
-//! through their feeds and news sitemaps.
+//! through their feeds and news sitemaps. [`digest`] turns clips into briefings (PDF, Word,
+//! e-mail…), [`cite`] into citations, [`trends`] into counts over time.
 
 // Text from pages and users is sliced only at offsets known to be character boundaries: a byte
 // offset computed by hand panics on the first multi-byte character there. Exceptions carry an
@@ -15,6 +16,7 @@
 
 pub mod archive;
 pub mod canon;
+pub mod cite;
 pub mod clip;
 pub mod db;
 pub mod digest;
@@ -30,6 +32,7 @@ pub mod search;
 pub mod stories;
 pub mod tags;
 pub mod text;
+pub mod trends;
 
 pub use error::{Error, Result};
 pub use library::Library;

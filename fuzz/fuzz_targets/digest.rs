@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
         group_by: GroupBy::Topic,
         groups: vec![Group { name: group, items: vec![item] }],
         story_count: 1,
+        trends: None,
     };
     if let Some(link) = &b.groups[0].items[0].url {
         assert!(link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:"), "unsafe link {link}");

@@ -375,6 +375,8 @@ impl DigestDto {
             multi_group: choice("multi-group setting", &self.multi_group, "each, first")?,
             order_by: choice("order", &self.order_by, "newest, oldest, relevance, manual")?,
             executive_summary: blank(self.executive_summary),
+            // The app does not edit trend sections yet (issue #15, its part): the CLI does.
+            trends: None,
             items: self
                 .items
                 .into_iter()

@@ -29,6 +29,8 @@ pub struct Briefing {
     pub groups: Vec<Group>,
     /// Distinct stories (one item each), whatever the grouping repeats.
     pub story_count: usize,
+    /// The trend section, when the digest asks for one.
+    pub trends: Option<crate::trends::Trends>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -219,6 +221,17 @@ pub fn build(conn: &Connection, digest: &Digest) -> Result<Briefing> {
         PeriodOn::Published => format!("Published {d}"),
         PeriodOn::Clipped => format!("Clipped {d}"),
     });
+    // The trend section covers the briefing's period unless it has its own.
+    let trends = match &digest.trends {
+        Some(spec) => {
+            let mut spec = spec.clone();
+            if spec.from.is_none() && spec.to.is_none() {
+                (spec.from, spec.to, spec.on) = (digest.period_start, digest.period_end, digest.period_on);
+            }
+            Some(crate::trends::compute(conn, &spec)?)
+        }
+        None => None,
+    };
     Ok(Briefing {
         title: digest.title.clone(),
         subtitle: digest.subtitle.clone(),
@@ -234,36 +247,20 @@ pub fn build(conn: &Connection, digest: &Digest) -> Result<Briefing> {
         group_by: digest.group_by,
         story_count: items.len(),
         groups: out_groups,
+        trends,
     })
 }
 
 /// The clips a digest selects, with their search scores: its query (or saved search) within its
 /// period, plus the clips added by hand, minus those excluded or hidden.
 fn select(conn: &Connection, digest: &Digest) -> Result<Vec<(i64, f64)>> {
-    let mut q = match (&digest.query, &digest.saved_search) {
+    let q = match (&digest.query, &digest.saved_search) {
         (Some(q), _) if !q.trim().is_empty() => format!("({q})"),
         (_, Some(name)) => format!("saved:\"{}\"", name.replace('"', "")),
         _ => String::new(),
     };
     let has_selection = !q.is_empty();
-    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
-    let end = digest.period_end.and_then(|d| d.succ_opt());
-    match digest.period_on {
-        PeriodOn::Published => {
-            if let Some(start) = digest.period_start {
-                q.push_str(&format!(" after:{}", day(start)));
-            }
-            if let Some(end) = end {
-                q.push_str(&format!(" before:{}", day(end)));
-            }
-        }
-        PeriodOn::Clipped => {
-            if digest.period_start.is_some() || end.is_some() {
-                let start = digest.period_start.map_or_else(|| "1970-01-01".to_owned(), day);
-                q.push_str(&format!(" clipped:{start}..{}", end.map(day).unwrap_or_default()));
-            }
-        }
-    }
+    let q = period_query(&q, digest.period_start, digest.period_end, digest.period_on);
     let mut hits: Vec<(i64, f64)> = if has_selection || digest.period_start.is_some() || digest.period_end.is_some() {
         let node = search::parse(conn, q.trim())?;
         let compiled = query::compile(&node, Utc::now());
@@ -281,6 +278,36 @@ fn select(conn: &Connection, digest: &Digest) -> Result<Vec<(i64, f64)>> {
     }
     hits.retain(|(id, _)| !excluded.contains(id));
     Ok(hits)
+}
+
+/// `q` restricted to a period (days inclusive) of publication or of clipping, in the query
+/// language: `after:`/`before:` or `clipped:FROM..TO`.
+pub(crate) fn period_query(
+    q: &str,
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+    on: PeriodOn,
+) -> String {
+    let mut q = q.to_owned();
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let end = end.and_then(|d| d.succ_opt());
+    match on {
+        PeriodOn::Published => {
+            if let Some(start) = start {
+                q.push_str(&format!(" after:{}", day(start)));
+            }
+            if let Some(end) = end {
+                q.push_str(&format!(" before:{}", day(end)));
+            }
+        }
+        PeriodOn::Clipped => {
+            if start.is_some() || end.is_some() {
+                let start = start.map_or_else(|| "1970-01-01".to_owned(), day);
+                q.push_str(&format!(" clipped:{start}..{}", end.map(day).unwrap_or_default()));
+            }
+        }
+    }
+    q
 }
 
 fn load_clip(conn: &Connection, id: i64, score: f64) -> Result<ClipData> {

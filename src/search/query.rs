@@ -291,7 +291,7 @@ pub fn rewrite_field(input: &str, field: &str, mut f: impl FnMut(&str) -> Option
 }
 
 /// A field value as it must be typed: bare when it is one plain word, else quoted.
-fn quote_value(v: &str) -> String {
+pub fn quote_value(v: &str) -> String {
     let plain = !v.is_empty()
         && !v.starts_with('-')
         && v.chars().all(|c| {

@@ -9,6 +9,7 @@ mod classes;
 mod cli;
 mod concurrency;
 mod crash;
+mod deliver;
 mod digest;
 mod fetch;
 mod hostile;

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use clipdesk::digest::{self, build, export, Digest, GroupBy, Membership, MultiGroup, OrderBy, PeriodOn};
 use clipdesk::model::time_from_db;
+use clipdesk::trends::{Bucket, TrendSpec};
 use clipdesk::{Error, Library};
 use serde_json::json;
 
@@ -61,6 +62,16 @@ pub struct DefArgs {
     /// The analyst's executive summary (paragraphs separated by blank lines)
     #[arg(long)]
     summary: Option<String>,
+    /// A trend section charting this query per day or week over the briefing's period (repeat
+    /// for several series; replaces the section's series)
+    #[arg(long, value_name = "QUERY")]
+    trend: Vec<String>,
+    /// The trend section's points: days or weeks
+    #[arg(long, value_parser = ["day", "week"])]
+    trend_by: Option<String>,
+    /// No trend section
+    #[arg(long, conflicts_with = "trend")]
+    no_trend: bool,
 }
 
 #[derive(Args, Default)]
@@ -74,6 +85,28 @@ pub struct Outputs {
     /// Write the briefing as self-contained HTML
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// Write the briefing as a Word document (.docx)
+    #[arg(long, value_name = "FILE")]
+    docx: Option<PathBuf>,
+    /// Write an e-mail draft (.eml: HTML and text bodies, the PDF attached) to open in a mail
+    /// program; Clipdesk sends nothing
+    #[arg(long, value_name = "FILE")]
+    eml: Option<PathBuf>,
+    /// The draft's sender (`desk@example.com` or `Desk <desk@example.com>`)
+    #[arg(long, value_name = "ADDRESS", requires = "eml")]
+    email_from: Option<String>,
+    /// The draft's recipients
+    #[arg(long, value_name = "ADDRESS", requires = "eml")]
+    email_to: Vec<String>,
+    /// The draft's subject (default: the briefing's title)
+    #[arg(long, value_name = "TEXT", requires = "eml")]
+    email_subject: Option<String>,
+}
+
+impl Outputs {
+    fn any(&self) -> bool {
+        self.pdf.is_some() || self.md.is_some() || self.html.is_some() || self.docx.is_some() || self.eml.is_some()
+    }
 }
 
 #[derive(Subcommand)]
@@ -186,6 +219,19 @@ fn apply(d: &mut Digest, a: &DefArgs) -> clipdesk::Result<()> {
     if let Some(s) = &a.summary {
         d.executive_summary = Some(s.clone()).filter(|s| !s.is_empty());
     }
+    if a.no_trend {
+        d.trends = None;
+    }
+    if !a.trend.is_empty() {
+        d.trends.get_or_insert_with(TrendSpec::default).series = a.trend.iter().map(|q| q.trim().to_owned()).collect();
+    }
+    if let Some(by) = &a.trend_by {
+        let by = digest::parse_choice::<Bucket>("trend interval", by, "day, week")?;
+        match &mut d.trends {
+            Some(t) => t.by = by,
+            None => return Err(Error::input("input.trend", "--trend-by needs a trend section: give --trend QUERY")),
+        }
+    }
     Ok(())
 }
 
@@ -201,8 +247,10 @@ fn write_outputs(b: &build::Briefing, o: &Outputs, out: &Out) -> clipdesk::Resul
     let write = |path: &PathBuf, bytes: &[u8]| -> clipdesk::Result<()> {
         std::fs::write(path, bytes).map_err(|source| Error::Io { path: path.clone(), source })
     };
-    if let Some(p) = &o.pdf {
-        write(p, &export::pdf::render(b)?)?;
+    // The PDF is typeset once, for its file and the e-mail's attachment.
+    let pdf = if o.pdf.is_some() || o.eml.is_some() { Some(export::pdf::render(b)?) } else { None };
+    if let (Some(p), Some(pdf)) = (&o.pdf, &pdf) {
+        write(p, pdf)?;
         written.push(p.display().to_string());
     }
     if let Some(p) = &o.md {
@@ -211,6 +259,24 @@ fn write_outputs(b: &build::Briefing, o: &Outputs, out: &Out) -> clipdesk::Resul
     }
     if let Some(p) = &o.html {
         write(p, export::html(b).as_bytes())?;
+        written.push(p.display().to_string());
+    }
+    if let Some(p) = &o.docx {
+        let chart = match &b.trends {
+            Some(t) => Some(clipdesk::trends::png(t, 2.0)?),
+            None => None,
+        };
+        write(p, &export::docx::docx(b, chart)?)?;
+        written.push(p.display().to_string());
+    }
+    if let (Some(p), Some(pdf)) = (&o.eml, &pdf) {
+        let envelope = export::email::Envelope {
+            from: o.email_from.clone(),
+            to: o.email_to.clone(),
+            subject: o.email_subject.clone(),
+            ..Default::default()
+        };
+        write(p, &export::email::eml(b, pdf, &envelope)?)?;
         written.push(p.display().to_string());
     }
     let items: usize = b.groups.iter().map(|g| g.items.len()).sum();
@@ -226,10 +292,10 @@ pub fn run(lib: &mut Library, args: DigestArgs, out: &Out) -> clipdesk::Result<S
         None => {
             // One shot: build from the flags, export, keep nothing.
             let o = &args.outputs;
-            if o.pdf.is_none() && o.md.is_none() && o.html.is_none() {
+            if !o.any() {
                 return Err(Error::input(
                     "input.digest",
-                    "give --pdf, --md or --html (or a subcommand: new, edit, show, list, export)",
+                    "give --pdf, --docx, --eml, --md or --html (or a subcommand: new, edit, show, list, export)",
                 ));
             }
             let mut d = Digest { title: "Briefing".into(), ..Default::default() };
@@ -306,8 +372,8 @@ pub fn run(lib: &mut Library, args: DigestArgs, out: &Out) -> clipdesk::Result<S
             Ok(Status::Ok)
         }
         Some(DigestCmd::Export { digest: which, outputs }) => {
-            if outputs.pdf.is_none() && outputs.md.is_none() && outputs.html.is_none() {
-                return Err(Error::input("input.digest", "give --pdf, --md or --html"));
+            if !outputs.any() {
+                return Err(Error::input("input.digest", "give --pdf, --docx, --eml, --md or --html"));
             }
             let id = digest::find(lib.conn(), &which)?;
             let b = build::build(lib.conn(), &digest::load(lib.conn(), id)?)?;

@@ -8,12 +8,14 @@
 // `#[allow]` with the reason, on the allow-list of `tests/it/tidy.rs`.
 #![warn(clippy::string_slice)]
 
+mod cmd_cite;
 mod cmd_clip;
 mod cmd_digest;
 mod cmd_monitor;
 mod cmd_search;
 mod cmd_stories;
 mod cmd_tags;
+mod cmd_trend;
 mod output;
 
 use std::path::PathBuf;
@@ -93,8 +95,13 @@ enum Command {
     /// Saved searches: add, list, run, rm
     #[command(subcommand)]
     Saved(cmd_search::SavedCmd),
-    /// Briefings: build from a query and export PDF/Markdown/HTML, or manage saved ones
+    /// Briefings: build from a query and export PDF, Word, e-mail, Markdown or HTML, or manage
+    /// saved ones
     Digest(Box<cmd_digest::DigestArgs>),
+    /// Cite clips: CSL-JSON, RIS or BibTeX for reference managers, or APA or Chicago references
+    Cite(cmd_cite::CiteArgs),
+    /// Clips per day or week for a few queries: numbers, or a chart as SVG or PNG
+    Trend(cmd_trend::TrendArgs),
     /// Highlighted passages of a clip, quoted in briefings
     #[command(subcommand)]
     Highlight(cmd_digest::HighlightCmd),
@@ -198,7 +205,8 @@ fn shield_query_words(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> 
             }
         }
     }
-    let in_search = command.is_some_and(|c| args[c] == "search");
+    // `trend` takes queries as its arguments too, one per series.
+    let in_search = command.is_some_and(|c| args[c] == "search" || args[c] == "trend");
     let mut out = Vec::with_capacity(args.len());
     for (k, a) in args.iter().enumerate() {
         let after_query_flag = k > 0 && args[k - 1] == "--query";
@@ -250,6 +258,8 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Story(args) => cmd_stories::story(&mut library, args, out),
         Command::Saved(cmd) => cmd_search::saved(&mut library, cmd, out),
         Command::Digest(args) => cmd_digest::run(&mut library, *args, out),
+        Command::Cite(args) => cmd_cite::run(&mut library, args, out),
+        Command::Trend(args) => cmd_trend::run(&mut library, args, out),
         Command::Highlight(cmd) => cmd_digest::highlight(&mut library, cmd, out),
         Command::Note { id, text } => {
             library.set_note(id, Some(&text))?;

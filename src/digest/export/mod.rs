@@ -1,5 +1,9 @@
-//! A briefing's three outputs: a typeset PDF ([`pdf`]), Markdown and self-contained HTML.
+//! A briefing's outputs: a typeset PDF ([`pdf`]), a Word document ([`docx`]), an e-mail
+//! ([`email`]: an HTML body and an `.eml` draft with the PDF attached), Markdown and
+//! self-contained HTML. All lay out the same [`Briefing`], in the same order.
 
+pub mod docx;
+pub mod email;
 pub mod pdf;
 
 use std::fmt::Write;
@@ -29,6 +33,31 @@ fn group_title(name: &str) -> &str {
     }
 }
 
+/// Whether the briefing prints section headings (it is grouped, or its one group has a name).
+fn is_grouped(b: &Briefing) -> bool {
+    b.groups.len() > 1 || b.groups.first().is_some_and(|g| !g.name.is_empty())
+}
+
+/// The trend section as lines of plain text, for the outputs without the chart: what it counts,
+/// each series' total and peak, the largest outlets and languages.
+pub fn trend_lines(t: &crate::trends::Trends) -> Vec<String> {
+    let mut out = vec![crate::trends::describe(t)];
+    for s in &t.series {
+        let peak = s.peak().map(|p| format!(", most on {} ({})", p.label, p.count)).unwrap_or_default();
+        let undated =
+            if s.undated > 0 { format!(", and {} without a publication date", s.undated) } else { String::new() };
+        out.push(format!("{}: {} clip{}{peak}{undated}", s.label, s.total, if s.total == 1 { "" } else { "s" }));
+    }
+    for (what, shares) in [("By outlet", &t.outlets), ("By language", &t.languages)] {
+        if !shares.is_empty() {
+            let list: Vec<String> =
+                shares.iter().take(8).map(|s| format!("{} {} ({:.0}%)", s.label, s.count, s.share * 100.0)).collect();
+            out.push(format!("{what}: {}", list.join(", ")));
+        }
+    }
+    out
+}
+
 /// Markdown with every piece of article text escaped, so a headline such as `*bold* <b>` stays
 /// literal in any renderer.
 pub fn markdown(b: &Briefing) -> String {
@@ -55,7 +84,14 @@ pub fn markdown(b: &Briefing) -> String {
             let _ = writeln!(out, "{}\n", md(p));
         }
     }
-    let grouped = b.groups.len() > 1 || b.groups.first().is_some_and(|g| !g.name.is_empty());
+    if let Some(t) = &b.trends {
+        let _ = writeln!(out, "## Trends\n");
+        for line in trend_lines(t) {
+            let _ = writeln!(out, "- {}", md(&line));
+        }
+        out.push('\n');
+    }
+    let grouped = is_grouped(b);
     for g in &b.groups {
         if grouped {
             let _ = writeln!(out, "## {}\n", md(group_title(&g.name)));
@@ -161,7 +197,7 @@ pub fn html(b: &Briefing) -> String {
         }
         let _ = writeln!(out, "</section>");
     }
-    let grouped = b.groups.len() > 1 || b.groups.first().is_some_and(|g| !g.name.is_empty());
+    let grouped = is_grouped(b);
     if grouped {
         let _ = writeln!(out, "<nav><h2>Contents</h2><ol>");
         for (gi, g) in b.groups.iter().enumerate() {
@@ -173,6 +209,13 @@ pub fn html(b: &Briefing) -> String {
             );
         }
         let _ = writeln!(out, "</ol></nav>");
+    }
+    if let Some(t) = &b.trends {
+        let _ = writeln!(out, "<section class=\"trends\"><h2>Trends</h2><ul>");
+        for line in trend_lines(t) {
+            let _ = writeln!(out, "<li><bdi>{}</bdi></li>", h(&line));
+        }
+        let _ = writeln!(out, "</ul></section>");
     }
     for (gi, g) in b.groups.iter().enumerate() {
         let _ = writeln!(out, "<section id=\"g{gi}\">");

@@ -1,7 +1,9 @@
-//! PDF export with Typst embedded as a library.
+//! PDF export with Typst embedded as a library, and the trend chart drawn by the same means.
 //!
-//! The template (`templates/briefing.typ`, compiled into the binary) reads the briefing as JSON
-//! from a virtual file; article text is therefore data, never markup. Fonts come only from
+//! The templates (`templates/briefing.typ`, and `trend.typ` which it imports; compiled into the
+//! binary) read the briefing as JSON from a virtual file; article text is therefore data, never
+//! markup. The chart alone (`trend-page.typ`) gives [`chart_svg`] and [`chart_png`]: the same
+//! drawing as in the PDF. Fonts come only from
 //! Clipdesk's own font directory (see `fonts/README.md`), indexed once per process and loaded
 //! lazily: indexing the CJK collection costs a noticeable fraction of a second, loading a face
 //! is paid only if a briefing uses it.
@@ -19,8 +21,12 @@ use typst_layout::PagedDocument;
 
 use crate::digest::build::Briefing;
 use crate::error::{Error, Result};
+use crate::trends::Trends;
 
 const TEMPLATE: &str = include_str!("../../../templates/briefing.typ");
+/// The trend chart, imported by the briefing and by the chart's own page.
+const TREND: &str = include_str!("../../../templates/trend.typ");
+const TREND_PAGE: &str = include_str!("../../../templates/trend-page.typ");
 
 /// Where Clipdesk's fonts are: `$CLIPDESK_FONTS`, a `fonts` directory beside the executable (or in
 /// `../share/clipdesk/`, `../lib/clipdesk/` or `../lib/Clipdesk/` from it, as packages install), else the source tree's.
@@ -113,17 +119,19 @@ impl Fonts {
     }
 }
 
-/// The Typst world of one briefing: the template, its data, the fonts.
-struct BriefingWorld {
+/// The Typst world of one document: its main source and the sources it imports, its JSON data,
+/// the fonts.
+struct TemplateWorld {
     library: LazyHash<Library>,
     fonts: &'static Fonts,
     main: FileId,
+    /// The main source first.
+    sources: Vec<Source>,
     data_id: FileId,
-    source: Source,
     data: Bytes,
 }
 
-impl World for BriefingWorld {
+impl World for TemplateWorld {
     fn library(&self) -> &LazyHash<Library> {
         &self.library
     }
@@ -134,17 +142,17 @@ impl World for BriefingWorld {
         self.main
     }
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main {
-            Ok(self.source.clone())
-        } else {
-            Err(FileError::NotFound(PathBuf::from("briefing.typ")))
-        }
+        self.sources
+            .iter()
+            .find(|s| s.id() == id)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(PathBuf::from("template")))
     }
     fn file(&self, id: FileId) -> FileResult<Bytes> {
         if id == self.data_id {
             Ok(self.data.clone())
-        } else if id == self.main {
-            Ok(Bytes::from_string(self.source.text().to_owned()))
+        } else if let Some(source) = self.sources.iter().find(|s| s.id() == id) {
+            Ok(Bytes::from_string(source.text().to_owned()))
         } else {
             Err(FileError::AccessDenied)
         }
@@ -183,18 +191,55 @@ pub fn preview(briefing: &Briefing, max_pages: usize) -> Result<Vec<String>> {
     })
 }
 
+/// A trend chart alone, as the briefing's PDF draws it, in an SVG document.
+pub fn chart_svg(trends: &Trends) -> Result<String> {
+    typeset_chart(trends, |page| Ok(typst_svg::svg(page, &typst_svg::SvgOptions::default())))
+}
+
+/// A trend chart alone as a PNG image: its bytes, width and height in pixels.
+pub fn chart_png(trends: &Trends, pixels_per_point: f32) -> Result<(Vec<u8>, u32, u32)> {
+    let scale = f64::from(pixels_per_point.clamp(0.5, 8.0));
+    typeset_chart(trends, |page| {
+        let options = typst_render::RenderOptions {
+            pixel_per_pt: typst::utils::Scalar::new(scale),
+            ..Default::default()
+        };
+        let pixmap = typst_render::render(page, &options);
+        let png = pixmap.encode_png().map_err(|e| Error::input("export.pdf", format!("cannot encode the PNG: {e}")))?;
+        Ok((png, pixmap.width(), pixmap.height()))
+    })
+}
+
+fn typeset_chart<T>(trends: &Trends, output: impl FnOnce(&typst_layout::Page) -> Result<T>) -> Result<T> {
+    let json = serde_json::to_vec(trends).map_err(|e| Error::input("export.pdf", e.to_string()))?;
+    typeset_template("/trend-page.typ", TREND_PAGE, "/trends.json", json, |document| match document.pages().first() {
+        Some(page) => output(page),
+        None => Err(Error::input("export.pdf", "the chart has no page")),
+    })
+}
+
 fn typeset<T>(briefing: &Briefing, output: impl FnOnce(&PagedDocument) -> Result<T>) -> Result<T> {
-    let fonts = Fonts::shared()?;
-    let main = file_id("/briefing.typ")?;
-    let data_id = file_id("/briefing.json")?;
     let json = serde_json::to_vec(briefing).map_err(|e| Error::input("export.pdf", e.to_string()))?;
-    let world = BriefingWorld {
+    typeset_template("/briefing.typ", TEMPLATE, "/briefing.json", json, output)
+}
+
+/// Compiles a template (which may import `trend.typ`) with its data.
+fn typeset_template<T>(
+    main_path: &str,
+    main_text: &str,
+    data_path: &str,
+    data: Vec<u8>,
+    output: impl FnOnce(&PagedDocument) -> Result<T>,
+) -> Result<T> {
+    let fonts = Fonts::shared()?;
+    let main = file_id(main_path)?;
+    let world = TemplateWorld {
         library: LazyHash::new(Library::default()),
         fonts,
         main,
-        data_id,
-        source: Source::new(main, TEMPLATE.to_owned()),
-        data: Bytes::new(json),
+        sources: vec![Source::new(main, main_text.to_owned()), Source::new(file_id("/trend.typ")?, TREND.to_owned())],
+        data_id: file_id(data_path)?,
+        data: Bytes::new(data),
     };
     // One export at a time: Typst's memoization caches are process-wide, and a briefing is a
     // user's action, not a hot path.
