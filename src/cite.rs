@@ -183,13 +183,44 @@ fn one_line(s: &str) -> String {
 
 /// Words that make an author an organisation rather than a person.
 const ORGANISATION_WORDS: &[&str] = &[
-    "agency", "agencies", "associated", "bureau", "correspondent", "correspondents", "desk", "editorial", "editors",
-    "network", "news", "newsroom", "press", "reporters", "service", "staff", "team", "times", "wire", "writer",
-    "writers", "reuters", "afp", "ap", "tass", "ria", "interfax", "xinhua", "dpa", "efe", "ansa", "bbc", "cnn",
+    "agency",
+    "agencies",
+    "associated",
+    "bureau",
+    "correspondent",
+    "correspondents",
+    "desk",
+    "editorial",
+    "editors",
+    "network",
+    "news",
+    "newsroom",
+    "press",
+    "reporters",
+    "service",
+    "staff",
+    "team",
+    "times",
+    "wire",
+    "writer",
+    "writers",
+    "reuters",
+    "afp",
+    "ap",
+    "tass",
+    "ria",
+    "interfax",
+    "xinhua",
+    "dpa",
+    "efe",
+    "ansa",
+    "bbc",
+    "cnn",
 ];
 
 /// Lower-case words that begin a family name ("van Gogh", "de la Cruz").
-const PARTICLES: &[&str] = &["van", "von", "de", "del", "della", "der", "den", "di", "da", "dos", "du", "la", "le", "ter", "al", "bin", "ibn"];
+const PARTICLES: &[&str] =
+    &["van", "von", "de", "del", "della", "der", "den", "di", "da", "dos", "du", "la", "le", "ter", "al", "bin", "ibn"];
 
 /// Reads an author as a citation needs it: "Robert Burns" and "Burns, Robert" are a person;
 /// one word ("AP"), a name in capitals, a name with an agency's word ("Reuters staff"), or a
@@ -198,11 +229,14 @@ pub fn parse_name(s: &str) -> Name {
     let s = one_line(s);
     let organisation = || Name::Organisation { literal: s.clone() };
     let words: Vec<&str> = s.split(' ').collect();
-    let lower: Vec<String> = words.iter().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
+    let lower: Vec<String> =
+        words.iter().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
     if (words.len() < 2 && !s.contains(','))
         || lower.iter().any(|w| ORGANISATION_WORDS.contains(&w.as_str()))
         || s.chars().any(crate::text::is_cjk)
-        || (s.chars().any(char::is_alphabetic) && !s.chars().any(char::is_lowercase) && s.chars().any(char::is_uppercase))
+        || (s.chars().any(char::is_alphabetic)
+            && !s.chars().any(char::is_lowercase)
+            && s.chars().any(char::is_uppercase))
         || words.len() > 5
     {
         return organisation();
@@ -221,7 +255,9 @@ pub fn parse_name(s: &str) -> Name {
     let mut words: Vec<&str> = words;
     let mut suffix = None;
     if let Some(last) = words.last() {
-        if matches!(last.trim_end_matches('.').to_lowercase().as_str(), "jr" | "sr" | "ii" | "iii" | "iv") && words.len() > 2 {
+        if matches!(last.trim_end_matches('.').to_lowercase().as_str(), "jr" | "sr" | "ii" | "iii" | "iv")
+            && words.len() > 2
+        {
             suffix = Some((*last).to_owned());
             words.pop();
         }
@@ -351,13 +387,14 @@ fn ris_date(d: NaiveDate) -> String {
 /// The references as RIS records.
 pub fn ris(refs: &[Reference]) -> String {
     let mut out = String::new();
-    let mut tag = |tag: &str, value: &str| {
-        out.push_str(tag);
-        out.push_str("  - ");
-        out.push_str(value);
-        out.push_str("\r\n");
-    };
     for r in refs {
+        // One line per tag: a value's own line breaks would start a new (forged) tag.
+        let mut tag = |tag: &str, value: &str| {
+            out.push_str(tag);
+            out.push_str("  - ");
+            out.extend(value.chars().map(|c| if c.is_control() { ' ' } else { c }));
+            out.push_str("\r\n");
+        };
         tag(
             "TY",
             match r.kind {
@@ -608,7 +645,10 @@ mod tests {
 
     #[test]
     fn tex_specials_are_escaped() {
-        assert_eq!(tex_escape("50% of {x} & $y_1 #2 ~ ^ \\"), "50\\% of \\{x\\} \\& \\$y\\_1 \\#2 \\textasciitilde{} \\textasciicircum{} \\textbackslash{}");
+        assert_eq!(
+            tex_escape("50% of {x} & $y_1 #2 ~ ^ \\"),
+            "50\\% of \\{x\\} \\& \\$y\\_1 \\#2 \\textasciitilde{} \\textasciicircum{} \\textbackslash{}"
+        );
         assert_eq!(tex_url("https://e.com/a?q={x}%20y"), "https://e.com/a?q=%7Bx%7D%20y");
     }
 
@@ -629,7 +669,13 @@ mod tests {
         };
         let keys: Vec<String> = (0..3).map(|_| unique_key(&r, &mut taken)).collect();
         assert_eq!(keys, ["muller2016putin", "muller2016putina", "muller2016putinb"]);
-        let russian = Reference { title: "Путин".into(), authors: vec![p("Путин", None, None, None)], outlet: None, issued: None, ..r };
+        let russian = Reference {
+            title: "Путин".into(),
+            authors: vec![p("Путин", None, None, None)],
+            outlet: None,
+            issued: None,
+            ..r
+        };
         assert_eq!(unique_key(&russian, &mut taken), "clipnd7");
     }
 }

@@ -171,7 +171,7 @@ pub fn compute(conn: &Connection, spec: &TrendSpec) -> Result<Trends> {
         let mut dated = Vec::with_capacity(ids.len());
         let mut undated = 0;
         for (id, _) in ids {
-            if !facts.contains_key(&id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = facts.entry(id) {
                 let row = stmt
                     .query_row(rusqlite::params![id, spec.on == PeriodOn::Published], |r| {
                         Ok((
@@ -184,8 +184,9 @@ pub fn compute(conn: &Connection, spec: &TrendSpec) -> Result<Trends> {
                     .optional()?;
                 let Some((time, site, url, lang)) = row else { continue };
                 let day = time.as_deref().and_then(time_from_db).map(|t: DateTime<Utc>| t.date_naive());
-                let outlet = site.map(|s| crate::text::collapse_ws(&s)).filter(|s| !s.is_empty()).unwrap_or_else(|| host(&url));
-                facts.insert(id, ClipFacts { day, outlet, lang: lang.filter(|l| !l.trim().is_empty()) });
+                let outlet =
+                    site.map(|s| crate::text::collapse_ws(&s)).filter(|s| !s.is_empty()).unwrap_or_else(|| host(&url));
+                slot.insert(ClipFacts { day, outlet, lang: lang.filter(|l| !l.trim().is_empty()) });
             }
             if facts.get(&id).is_some_and(|f| f.day.is_some()) {
                 dated.push(id);
@@ -327,7 +328,10 @@ pub fn describe(t: &Trends) -> String {
 }
 
 fn host(url: &str) -> String {
-    url::Url::parse(url).ok().and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_owned())).unwrap_or_default()
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_owned()))
+        .unwrap_or_default()
 }
 
 /// The English name of the languages Clipdesk meets most.

@@ -12,9 +12,10 @@ use clipdesk::digest::build::{self, Briefing, Quote};
 use clipdesk::digest::export::{self, email::Envelope};
 use clipdesk::digest::{Digest, GroupBy, PeriodOn};
 use clipdesk::trends::{self, Bucket, TrendSpec};
+use mail_parser::MimeHeaders;
 use quick_xml::events::Event;
 
-use crate::support::{add_page, multilingual_library as library, run_cli};
+use crate::support::{add_page, multilingual_library_apart as library, run_cli};
 
 const INJECTION: &str = "#panic(\"x\") *bold* $x$ <lbl> @ref";
 /// A headline that tries to end the XML text and start markup, with control characters XML 1.0
@@ -53,10 +54,13 @@ fn full_briefing(lib: &clipdesk::Library, title: &str) -> Briefing {
         ..Default::default()
     };
     let mut b = build::build(lib.conn(), &digest).expect("build");
-    let last = b.groups.last_mut().and_then(|g| g.items.last_mut()).expect("an item");
-    last.headline = HOSTILE_XML.into();
-    last.note = Some("note </w:p><w:p> & \u{1}".into());
-    last.quotes.push(Quote { text: "quoted \u{b}text".into(), note: Some("why <b>".into()) });
+    // One more item, a copy of the last with text hostile to XML (every real headline stays).
+    let group = b.groups.last_mut().expect("a section");
+    let mut hostile = group.items.last().expect("an item").clone();
+    hostile.headline = HOSTILE_XML.into();
+    hostile.note = Some("note </w:p><w:p> & \u{1}".into());
+    hostile.quotes.push(Quote { text: "quoted \u{b}text".into(), note: Some("why <b>".into()) });
+    group.items.push(hostile);
     b
 }
 
@@ -82,15 +86,16 @@ fn paragraphs(xml: &str) -> (Vec<Para>, Vec<String>) {
     let (mut in_text, mut in_instr) = (false, false);
     let mut instr_text = String::new();
     loop {
-        let event = reader.read_event().unwrap_or_else(|e| panic!("malformed XML at {}: {e}", reader.buffer_position()));
+        let event =
+            reader.read_event().unwrap_or_else(|e| panic!("malformed XML at {}: {e}", reader.buffer_position()));
         match &event {
             Event::Start(e) | Event::Empty(e) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let name = e.name().as_ref().to_owned();
                 let val = || {
                     e.attributes()
                         .filter_map(Result::ok)
-                        .find(|a| a.key.as_ref() == b"w:val")
-                        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                        .find(|a| a.key.as_ref() == "w:val")
+                        .map(|a| a.value.clone().into_owned())
                         .unwrap_or_default()
                 };
                 match name.as_str() {
@@ -121,9 +126,9 @@ fn paragraphs(xml: &str) -> (Vec<Para>, Vec<String>) {
                 }
             }
             Event::End(e) => match e.name().as_ref() {
-                b"w:p" => out.extend(current.take()),
-                b"w:t" => in_text = false,
-                b"w:instrText" => {
+                "w:p" => out.extend(current.take()),
+                "w:t" => in_text = false,
+                "w:instrText" => {
                     in_instr = false;
                     instr.push(std::mem::take(&mut instr_text));
                 }
@@ -132,11 +137,11 @@ fn paragraphs(xml: &str) -> (Vec<Para>, Vec<String>) {
             Event::Text(_) | Event::GeneralRef(_) => {
                 let mut s = String::new();
                 match &event {
-                    Event::Text(t) => s.push_str(&t.xml10_content().expect("text")),
+                    Event::Text(t) => s.push_str(&t.xml10_content()),
                     Event::GeneralRef(r) => match r.resolve_char_ref().expect("char ref") {
                         Some(c) => s.push(c),
                         None => {
-                            let name = r.xml10_content().expect("ref");
+                            let name = r.xml10_content();
                             s.push_str(quick_xml::escape::resolve_predefined_entity(&name).expect("known entity"))
                         }
                     },
@@ -191,12 +196,15 @@ fn docx_reads_back_every_script_with_styles_links_toc_and_rtl() {
         assert!(flat.contains(&squash(title)), "headline of clip {id} missing: {title}");
         let headings = paras.iter().filter(|p| p.style == "Heading2" && squash(&p.text) == squash(title)).count();
         assert_eq!(headings, 1, "clip {id} is not one heading 2: {title}");
-        assert!(paras.iter().any(|p| p.style.starts_with("ToC") && squash(&p.text) == squash(title)), "no TOC entry: {title}");
+        assert!(
+            paras.iter().any(|p| p.style.starts_with("ToC") && squash(&p.text) == squash(title)),
+            "no TOC entry: {title}"
+        );
     }
     assert!(flat.contains(&squash(INJECTION)), "the markup-injection headline is not literal");
     // Nothing from the text became markup; what XML cannot hold was dropped.
     assert!(paras.iter().any(|p| p.style == "Heading2" && p.text == HOSTILE_XML_CLEAN), "{all_text}");
-    assert!(all_text.contains("note </w:p><w:p> & "), "{all_text}");
+    assert!(all_text.contains("note </w:p><w:p> &"), "{all_text}");
     assert!(!document.contains("pwned]]> &amp; end</w:t></w:r><w:r>"), "text escaped once, never raw");
     for c in ['\u{0}', '\u{1}', '\u{7}', '\u{b}', '\u{1b}', '\u{FFFE}'] {
         assert!(!all_text.contains(c), "{c:?} reached the document");
@@ -212,7 +220,10 @@ fn docx_reads_back_every_script_with_styles_links_toc_and_rtl() {
     for section in ["Diplomacy/US–Russia", "Conflicts/Syria", "Economy", "Local"] {
         assert!(h1.contains(&section), "no heading 1 {section}: {h1:?}");
     }
-    assert!(paras.iter().any(|p| p.style == "Quote" && p.text.contains("quoted text")), "highlights in the Quote style");
+    assert!(
+        paras.iter().any(|p| p.style == "Quote" && p.text.contains("quoted text")),
+        "highlights in the Quote style"
+    );
     assert!(paras.iter().any(|p| p.style == "AnalystNote"), "the analyst's note");
     assert!(all_text.contains("Also in: "), "the republished copy is named");
 
@@ -231,7 +242,10 @@ fn docx_reads_back_every_script_with_styles_links_toc_and_rtl() {
         ("Hyperlink", "Hyperlink"),
         ("TOCHeading", "TOC Heading"),
     ] {
-        let style = styles.split("<w:style ").find(|s| s.contains(&format!("w:styleId=\"{id}\""))).unwrap_or_else(|| panic!("no style {id}"));
+        let style = styles
+            .split("<w:style ")
+            .find(|s| s.contains(&format!("w:styleId=\"{id}\"")))
+            .unwrap_or_else(|| panic!("no style {id}"));
         assert!(style.contains(&format!("<w:name w:val=\"{name}\"")), "style {id} not named {name}");
     }
 
@@ -262,9 +276,21 @@ fn docx_reads_back_every_script_with_styles_links_toc_and_rtl() {
     }
 
     // The classification in the header and the footer, the footer numbering its pages.
-    let header: String = parts.iter().filter(|(n, _)| n.starts_with("word/header")).map(|(_, d)| String::from_utf8_lossy(d).into_owned()).collect();
-    let footer: String = parts.iter().filter(|(n, _)| n.starts_with("word/footer")).map(|(_, d)| String::from_utf8_lossy(d).into_owned()).collect();
-    assert!(header.contains("Internal — for the recipient&apos;s information only") || header.contains("Internal — for the recipient's information only"), "{header}");
+    let header: String = parts
+        .iter()
+        .filter(|(n, _)| n.starts_with("word/header"))
+        .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    let footer: String = parts
+        .iter()
+        .filter(|(n, _)| n.starts_with("word/footer"))
+        .map(|(_, d)| String::from_utf8_lossy(d).into_owned())
+        .collect();
+    assert!(
+        header.contains("Internal — for the recipient&apos;s information only")
+            || header.contains("Internal — for the recipient's information only"),
+        "{header}"
+    );
     assert!(footer.contains("recipient") && footer.contains("PAGE") && footer.contains("NUMPAGES"), "{footer}");
     // The trend chart as a picture.
     assert!(parts.keys().any(|k| k.starts_with("word/media/") && k.ends_with(".png")), "{:?}", parts.keys());
@@ -301,7 +327,10 @@ fn libreoffice_converts_the_docx_to_pdf_with_every_headline() {
     for (_, title) in ids.iter().take(6) {
         let want: String = squash(title).nfkc().collect();
         let reversed: String = want.chars().rev().collect();
-        assert!(folded.contains(&want) || folded.contains(&reversed), "headline missing from LibreOffice's PDF: {title}");
+        assert!(
+            folded.contains(&want) || folded.contains(&reversed),
+            "headline missing from LibreOffice's PDF: {title}"
+        );
     }
     assert!(text.contains("Internal — for the recipient's information only"), "classification");
     let pages: usize = tool("pdfinfo", &[p])
@@ -343,7 +372,8 @@ fn eml_parses_with_text_html_and_the_pdf() {
         assert!(!(w[1] == b'\n' && w[0] != b'\r'), "bare LF at byte {i}");
     }
     assert!(raw.split(|&c| c == b'\n').all(|l| l.len() <= 998), "a line longer than 998");
-    let head = String::from_utf8_lossy(&raw[..raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end")]).into_owned();
+    let head = String::from_utf8_lossy(&raw[..raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end")])
+        .into_owned();
     assert!(head.is_ascii(), "headers not ASCII (RFC 2047): {head}");
     assert!(head.contains("Subject: =?utf-8?"), "{head}");
     assert!(head.contains("X-Unsent: 1"), "{head}");
@@ -373,7 +403,11 @@ fn eml_parses_with_text_html_and_the_pdf() {
     }
     assert!(html.contains("dir=\"rtl\"") && html.contains("dir=\"auto\""), "direction marked");
     for href in html.split("href=\"").skip(1) {
-        assert!(href.starts_with("http://") || href.starts_with("https://"), "link {}", href.chars().take(40).collect::<String>());
+        assert!(
+            href.starts_with("http://") || href.starts_with("https://"),
+            "link {}",
+            href.chars().take(40).collect::<String>()
+        );
     }
     assert!(text.contains("Internal — for the recipient's information only"));
 
@@ -432,7 +466,12 @@ fn parse_ris(text: &str) -> Vec<HashMap<String, Vec<String>>> {
                 current = Some(HashMap::from([("TY".to_owned(), vec![value.to_owned()])]));
             }
             "ER" => records.push(current.take().expect("ER without TY")),
-            _ => current.as_mut().expect("a tag outside a record").entry(tag.to_owned()).or_default().push(value.to_owned()),
+            _ => current
+                .as_mut()
+                .expect("a tag outside a record")
+                .entry(tag.to_owned())
+                .or_default()
+                .push(value.to_owned()),
         }
     }
     assert!(current.is_none(), "a record without ER");
@@ -442,15 +481,15 @@ fn parse_ris(text: &str) -> Vec<HashMap<String, Vec<String>>> {
 #[test]
 fn citations_validate_against_csl_and_parse_back_from_ris_and_bibtex() {
     let (_dir, mut lib, mut ids) = library();
-    let hostile = add_page(&mut lib, "https://example.com/news/2016/07/04/budget?a=1&b={x}", hostile_citation_page(), "Local");
+    let hostile =
+        add_page(&mut lib, "https://example.com/news/2016/07/04/budget?a=1&b={x}", hostile_citation_page(), "Local");
     ids.push((hostile, lib.get(hostile).expect("clip").title));
     let all: Vec<i64> = ids.iter().map(|(id, _)| *id).collect();
     let refs = cite::references(lib.conn(), &all).expect("references");
     assert_eq!(refs.len(), all.len());
 
     // CSL-JSON against the CSL data schema (tests/fixtures/csl-data.json).
-    let schema: serde_json::Value =
-        serde_json::from_slice(&crate::support::fixture("csl-data.json")).expect("schema");
+    let schema: serde_json::Value = serde_json::from_slice(&crate::support::fixture("csl-data.json")).expect("schema");
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
     let csl = cite::csl_json(&refs);
     let errors: Vec<String> = validator.iter_errors(&csl).map(|e| format!("{} at {}", e, e.instance_path())).collect();
@@ -483,8 +522,8 @@ fn citations_validate_against_csl_and_parse_back_from_ris_and_bibtex() {
     assert_eq!(records.len(), refs.len());
     for (rec, r) in records.iter().zip(&refs) {
         assert_eq!(rec["TY"], [if r.kind == Kind::NewspaperArticle { "NEWS" } else { "ELEC" }]);
-        assert_eq!(rec["TI"], [r.title.clone()]);
-        assert_eq!(rec["UR"], [r.url.clone()]);
+        assert_eq!(rec["TI"], std::slice::from_ref(&r.title));
+        assert_eq!(rec["UR"], std::slice::from_ref(&r.url));
         assert_eq!(rec.get("AU").map_or(0, Vec::len), r.authors.len());
         if let Some(d) = r.issued {
             assert_eq!(rec["DA"], [d.format("%Y/%m/%d/").to_string()]);
@@ -502,21 +541,30 @@ fn citations_validate_against_csl_and_parse_back_from_ris_and_bibtex() {
         let title = entry.title().expect("title").format_verbatim();
         assert_eq!(squash(&title), squash(&r.title), "title of {}", r.key);
         let url = entry.url().expect("url");
-        assert_eq!(url.replace("%7B", "{").replace("%7D", "}"), r.url, "url of {}", r.key);
+        let unbrace = |u: &str| u.replace("%7B", "{").replace("%7D", "}");
+        assert_eq!(unbrace(&url), unbrace(&r.url), "url of {}", r.key);
         let expected_type = if r.kind == Kind::NewspaperArticle { "article" } else { "online" };
         assert_eq!(entry.entry_type.to_string(), expected_type);
     }
     let hostile_entry = parsed.get(&refs.last().expect("hostile").key).expect("hostile entry");
     assert_eq!(hostile_entry.title().expect("title").format_verbatim(), "50% of {braces} & $money_#1 \\ ~^ survive");
-    assert!(bib.contains("{50\\% of \\{braces\\} \\& \\$money\\_\\#1 \\textbackslash{} \\textasciitilde{} \\textasciicircum{} survive}"), "{bib}");
+    assert!(bib.contains("{50\\% of \\{braces\\} \\& \\$money\\_\\#1 \\textbackslash{} \\textasciitilde{}\\textasciicircum{} survive}"), "{bib}");
 
     // APA and Chicago, rendered by the CSL styles.
     let apa = cite::formatted(&refs, CiteStyle::Apa).expect("apa");
     let chicago = cite::formatted(&refs, CiteStyle::Chicago).expect("chicago");
     let hostile_apa = apa.last().expect("apa");
     assert!(hostile_apa.text.starts_with("Müller, A. (2016, July 4)."), "{}", hostile_apa.text);
-    assert!(hostile_apa.text.contains("The Example Times") && hostile_apa.text.contains("https://example.com/news/"), "{}", hostile_apa.text);
-    assert!(hostile_apa.html.contains("<i>The Example Times</i>"), "{}", hostile_apa.html);
+    assert!(
+        hostile_apa.text.contains("The Example Times") && hostile_apa.text.contains("https://example.com/news/"),
+        "{}",
+        hostile_apa.text
+    );
+    assert!(
+        hostile_apa.html.contains("<span style=\"font-style: italic;\">The Example Times</span>"),
+        "{}",
+        hostile_apa.html
+    );
     assert_eq!(hostile_apa.citation, "(Müller, 2016)");
     let hostile_chicago = chicago.last().expect("chicago");
     assert!(hostile_chicago.text.starts_with("Müller, Anna. “"), "{}", hostile_chicago.text);
@@ -550,7 +598,7 @@ fn cite_through_the_cli() {
     assert_eq!(biblatex::Bibliography::parse(&bib).expect("parses").len(), 2);
     let json: serde_json::Value =
         serde_json::from_str(&run(&["--json", "cite", &first, "--format", "chicago"])).expect("json");
-    assert!(json["citations"][0]["html"].as_str().is_some_and(|h| h.contains("<i>")), "{json}");
+    assert!(json["citations"][0]["html"].as_str().is_some_and(|h| h.contains("font-style: italic")), "{json}");
     let (code, _, stderr) = run_cli(&db, &["cite", "999999"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("error[not_found]"), "{stderr}");
@@ -584,7 +632,11 @@ fn trend_counts_equal_counts_computed_in_sql() {
     let diplomacy = "c.id IN (SELECT ct.clip_id FROM clip_tag ct WHERE ct.tag_id IN (
         WITH RECURSIVE sub(id) AS (SELECT id FROM tag WHERE kind = 'topic' AND name = 'Diplomacy' AND parent_id IS NULL
                                    UNION SELECT t.id FROM tag t JOIN sub ON t.parent_id = sub.id) SELECT id FROM sub))";
-    let series = [("topic:Diplomacy", diplomacy), ("lang:ru OR lang:en", "c.lang IN ('ru', 'en')"), ("lang:ar", "c.lang = 'ar'")];
+    let series = [
+        ("topic:Diplomacy", diplomacy),
+        ("lang:ru OR lang:en", "c.lang IN ('ru', 'en')"),
+        ("lang:ar", "c.lang = 'ar'"),
+    ];
     for by in [Bucket::Day, Bucket::Week] {
         let spec = TrendSpec { series: series.iter().map(|(q, _)| q.to_string()).collect(), by, ..Default::default() };
         let t = trends::compute(conn, &spec).expect("trends");
@@ -606,7 +658,11 @@ fn trend_counts_equal_counts_computed_in_sql() {
         // Shares: the distinct clips of all series, by outlet and by language.
         let union = format!("({diplomacy}) OR c.lang IN ('ru', 'en', 'ar')");
         let total: i64 = conn
-            .query_row(&format!("SELECT count(*) FROM clip c WHERE c.published_at IS NOT NULL AND ({union})"), [], |r| r.get(0))
+            .query_row(
+                &format!("SELECT count(*) FROM clip c WHERE c.published_at IS NOT NULL AND ({union})"),
+                [],
+                |r| r.get(0),
+            )
             .expect("count");
         assert_eq!(t.clips, total);
         let mut stmt = conn
@@ -623,14 +679,20 @@ fn trend_counts_equal_counts_computed_in_sql() {
     // A period: only its days, zeros where nothing was published.
     let from = chrono::NaiveDate::from_ymd_opt(2016, 7, 1);
     let to = chrono::NaiveDate::from_ymd_opt(2016, 7, 10);
-    let t = trends::compute(conn, &TrendSpec { series: vec!["lang:ru OR lang:en".into()], by: Bucket::Day, from, to, ..Default::default() })
-        .expect("trends");
+    let t = trends::compute(
+        conn,
+        &TrendSpec { series: vec!["lang:ru OR lang:en".into()], by: Bucket::Day, from, to, ..Default::default() },
+    )
+    .expect("trends");
     assert_eq!(t.series[0].points.len(), 10);
     assert_eq!((t.from.as_deref(), t.to.as_deref()), (Some("2016-07-01"), Some("2016-07-10")));
     assert_eq!(points(&t.series[0]), sql_counts(conn, "c.lang IN ('ru', 'en')", "published_at", Bucket::Day));
     // By the day clipped: every clip of the library was clipped today.
-    let t = trends::compute(conn, &TrendSpec { series: vec!["lang:ar OR lang:he".into()], on: PeriodOn::Clipped, ..Default::default() })
-        .expect("trends");
+    let t = trends::compute(
+        conn,
+        &TrendSpec { series: vec!["lang:ar OR lang:he".into()], on: PeriodOn::Clipped, ..Default::default() },
+    )
+    .expect("trends");
     assert_eq!(points(&t.series[0]), sql_counts(conn, "c.lang IN ('ar', 'he')", "clipped_at", Bucket::Week));
 
     // Limits.
@@ -639,7 +701,13 @@ fn trend_counts_equal_counts_computed_in_sql() {
         (TrendSpec { series: vec!["x".into(); 13], ..Default::default() }, "13 series"),
         (TrendSpec { series: vec!["  ".into()], ..Default::default() }, "an empty query"),
         (
-            TrendSpec { series: vec!["x".into()], by: Bucket::Day, from: chrono::NaiveDate::from_ymd_opt(2000, 1, 1), to, ..Default::default() },
+            TrendSpec {
+                series: vec!["x".into()],
+                by: Bucket::Day,
+                from: chrono::NaiveDate::from_ymd_opt(2000, 1, 1),
+                to,
+                ..Default::default()
+            },
             "6,000 days",
         ),
     ] {
@@ -659,8 +727,18 @@ fn trend_charts_from_the_cli_and_in_the_briefing_pdf() {
     let (code, stdout, stderr) = run_cli(
         &db,
         &[
-            "--json", "trend", "lang:ru OR lang:en", "-lang:ja", "--topic", "Conflicts", "--by", "day", "--svg",
-            svg.to_str().expect("p"), "--png", png.to_str().expect("p"),
+            "--json",
+            "trend",
+            "lang:ru OR lang:en",
+            "-lang:ja",
+            "--topic",
+            "Conflicts",
+            "--by",
+            "day",
+            "--svg",
+            svg.to_str().expect("p"),
+            "--png",
+            png.to_str().expect("p"),
         ],
     );
     assert_eq!(code, 0, "{stderr}");
@@ -694,8 +772,19 @@ fn trend_charts_from_the_cli_and_in_the_briefing_pdf() {
         stdout
     };
     let created: serde_json::Value = serde_json::from_str(&run(&[
-        "--json", "digest", "new", "--title", "Weekly", "--query", "clipped:1d", "--trend", "lang:ru OR lang:en",
-        "--trend", "topic:Conflicts", "--trend-by", "day",
+        "--json",
+        "digest",
+        "new",
+        "--title",
+        "Weekly",
+        "--query",
+        "clipped:1d",
+        "--trend",
+        "lang:ru OR lang:en",
+        "--trend",
+        "topic:Conflicts",
+        "--trend-by",
+        "day",
     ]))
     .expect("json");
     let id = created["id"].as_i64().expect("id").to_string();
@@ -705,8 +794,17 @@ fn trend_charts_from_the_cli_and_in_the_briefing_pdf() {
     let docx = dir.path().join("weekly.docx");
     let eml = dir.path().join("weekly.eml");
     run(&[
-        "digest", "export", &id, "--pdf", pdf.to_str().expect("p"), "--docx", docx.to_str().expect("p"), "--eml",
-        eml.to_str().expect("p"), "--email-to", "analyst@example.org",
+        "digest",
+        "export",
+        &id,
+        "--pdf",
+        pdf.to_str().expect("p"),
+        "--docx",
+        docx.to_str().expect("p"),
+        "--eml",
+        eml.to_str().expect("p"),
+        "--email-to",
+        "analyst@example.org",
     ]);
     let text = tool("pdftotext", &["-enc", "UTF-8", pdf.to_str().expect("p"), "-"]);
     assert!(text.contains("Trends") && text.contains("Clips per day by publication date"), "{text}");

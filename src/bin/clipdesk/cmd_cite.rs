@@ -34,8 +34,10 @@ pub fn run(lib: &mut Library, args: CiteArgs, out: &Out) -> clipdesk::Result<Sta
     let mut ids = args.ids.clone();
     if let Some(q) = &args.query {
         let node = search::parse(lib.conn(), q)?;
-        let mut found: Vec<i64> =
-            search::matching_ids(lib.conn(), &query::compile(&node, Utc::now()))?.into_iter().map(|(id, _)| id).collect();
+        let mut found: Vec<i64> = search::matching_ids(lib.conn(), &query::compile(&node, Utc::now()))?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         found.sort_unstable();
         ids.extend(found);
     }

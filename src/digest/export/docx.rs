@@ -20,9 +20,9 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, Docx, Footer, Header, Hyperlink, HyperlinkType, LineSpacing, NumPages, PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition,
-    ParagraphBorders, Pic, Run, Shading, Style, StyleType, Tab, TabValueType, Table, TableCell,
-    TableOfContents, TableOfContentsItem, TableRow, WidthType,
+    AlignmentType, BorderType, BreakType, Docx, Footer, Header, Hyperlink, HyperlinkType, LineSpacing, NumPages,
+    PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run, Shading,
+    Style, StyleType, Tab, TabValueType, Table, TableCell, TableOfContents, TableOfContentsItem, TableRow, WidthType,
 };
 
 use super::{group_title, is_grouped};
@@ -127,6 +127,8 @@ struct Body {
     bookmarks: usize,
 }
 
+// A briefing has a few hundred blocks, each moved once into the document: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 enum Block {
     Para(Paragraph),
     Table(Table),
@@ -151,7 +153,9 @@ fn title_block(body: &mut Body, b: &Briefing, classification: Option<&str>) {
     }
     let mut meta = Paragraph::new().style("BriefingMeta");
     if let Some(period) = &b.period {
-        meta = meta.add_run(Run::new().add_text(clean(period)).bold()).add_run(Run::new().add_break(BreakType::TextWrapping));
+        meta = meta
+            .add_run(Run::new().add_text(clean(period)).bold())
+            .add_run(Run::new().add_break(BreakType::TextWrapping));
     }
     if let Some(a) = &b.author {
         meta = meta.add_run(Run::new().add_text(clean(a))).add_run(Run::new().add_break(BreakType::TextWrapping));
@@ -163,7 +167,9 @@ fn title_block(body: &mut Body, b: &Briefing, classification: Option<&str>) {
     body.paras.push(Block::Para(meta));
     if !b.executive_summary.is_empty() {
         body.paras.push(Block::Para(
-            Paragraph::new().style("ExecutiveSummary").add_run(Run::new().add_text("Executive summary").bold().color(ACCENT)),
+            Paragraph::new()
+                .style("ExecutiveSummary")
+                .add_run(Run::new().add_text("Executive summary").bold().color(ACCENT)),
         ));
         for para in &b.executive_summary {
             body.paras.push(Block::Para(p("ExecutiveSummary", &clean(para))));
@@ -263,7 +269,8 @@ fn item_blocks(body: &mut Body, item: &Item) {
         ));
     }
     for q in &item.quotes {
-        let mut p = directed(Paragraph::new().style("Quote"), rtl).add_run(text_run(&format!("“{}”", clean(&q.text)), rtl));
+        let mut p =
+            directed(Paragraph::new().style("Quote"), rtl).add_run(text_run(&format!("“{}”", clean(&q.text)), rtl));
         if let Some(n) = &q.note {
             p = p.add_run(Run::new().add_text(format!("  — {}", clean(n))).disable_italic().color(MUTED));
         }
@@ -283,7 +290,8 @@ fn item_blocks(body: &mut Body, item: &Item) {
         source = source.add_run(Run::new().add_text(format!(" (retrieved {})", clean(&item.retrieved))));
     }
     if !item.also_in.is_empty() {
-        source = source.add_run(Run::new().add_break(BreakType::TextWrapping)).add_run(Run::new().add_text("Also in: "));
+        source =
+            source.add_run(Run::new().add_break(BreakType::TextWrapping)).add_run(Run::new().add_text("Also in: "));
         for (i, c) in item.also_in.iter().enumerate() {
             if i > 0 {
                 source = source.add_run(Run::new().add_text(", "));
@@ -336,10 +344,7 @@ fn mark_rtl_runs(document: &[u8]) -> Vec<u8> {
 /// Text as a Word document can hold it: white space collapsed, control characters and the
 /// characters XML 1.0 excludes dropped.
 pub(crate) fn clean(s: &str) -> String {
-    crate::text::collapse_ws(&crate::text::strip_controls(s))
-        .chars()
-        .filter(|&c| xml_char(c))
-        .collect()
+    crate::text::collapse_ws(&crate::text::strip_controls(s)).chars().filter(|&c| xml_char(c)).collect()
 }
 
 /// Whether XML 1.0 allows `c` in a document (§2.2, `Char`).
@@ -395,8 +400,12 @@ fn styles() -> Vec<Style> {
     let mut toc_heading =
         para("TOCHeading", "TOC Heading").based_on("Normal").next("Normal").size(34).bold().color(ACCENT);
     toc_heading.paragraph_property = toc_heading.paragraph_property.keep_next(true);
-    let mut classification =
-        para("Classification", "Classification").based_on("Normal").size(18).bold().color(ACCENT).line_spacing(spacing(1800, 600));
+    let mut classification = para("Classification", "Classification")
+        .based_on("Normal")
+        .size(18)
+        .bold()
+        .color(ACCENT)
+        .line_spacing(spacing(1800, 600));
     classification.paragraph_property = classification.paragraph_property.set_borders(
         ParagraphBorders::with_empty()
             .set(box_side(ParagraphBorderPosition::Top))
@@ -412,8 +421,19 @@ fn styles() -> Vec<Style> {
     );
     vec![
         para("Normal", "Normal").line_spacing(spacing(0, 120)),
-        para("Title", "Title").based_on("Normal").next("Subtitle").size(56).bold().color(ACCENT).line_spacing(spacing(0, 80)),
-        para("Subtitle", "Subtitle").based_on("Normal").next("Normal").size(30).color(MUTED).line_spacing(spacing(0, 360)),
+        para("Title", "Title")
+            .based_on("Normal")
+            .next("Subtitle")
+            .size(56)
+            .bold()
+            .color(ACCENT)
+            .line_spacing(spacing(0, 80)),
+        para("Subtitle", "Subtitle")
+            .based_on("Normal")
+            .next("Normal")
+            .size(30)
+            .color(MUTED)
+            .line_spacing(spacing(0, 360)),
         heading1,
         heading2,
         para("Quote", "Quote").based_on("Normal").next("Normal").italic().size(19).indent(

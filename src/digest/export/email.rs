@@ -113,7 +113,11 @@ pub fn html_email(b: &Briefing) -> String {
              Executive summary</p>"
         );
         for p in &b.executive_summary {
-            let _ = write!(s, "<p style=\"margin:0 0 8px 0;font-family:{SERIF};font-size:15px;line-height:22px;\">{}</p>", h(p));
+            let _ = write!(
+                s,
+                "<p style=\"margin:0 0 8px 0;font-family:{SERIF};font-size:15px;line-height:22px;\">{}</p>",
+                h(p)
+            );
         }
         row(&mut out, "", "padding:12px 24px;background-color:#f2f4f8;", &s);
     }
@@ -134,7 +138,9 @@ pub fn html_email(b: &Briefing) -> String {
     }
     if let Some(t) = &b.trends {
         let mut s = section_heading("Trends");
-        s.push_str(&format!("<ul style=\"margin:0;padding-left:20px;font-family:{SANS};font-size:13px;line-height:20px;\">"));
+        s.push_str(&format!(
+            "<ul style=\"margin:0;padding-left:20px;font-family:{SANS};font-size:13px;line-height:20px;\">"
+        ));
         for line in trend_lines(t) {
             let _ = write!(s, "<li><bdi>{}</bdi></li>", h(&line));
         }
@@ -153,9 +159,7 @@ pub fn html_email(b: &Briefing) -> String {
         row(
             &mut out,
             "",
-            &format!(
-                "padding:10px 24px;font-family:{SANS};font-size:11px;color:{MUTED};border-top:1px solid #c9ced8;"
-            ),
+            &format!("padding:10px 24px;font-family:{SANS};font-size:11px;color:{MUTED};border-top:1px solid #c9ced8;"),
             &h(c),
         );
     }
@@ -282,7 +286,12 @@ pub fn plain_text(b: &Briefing) -> String {
     if let Some(a) = &b.author {
         meta.push(a.clone());
     }
-    meta.push(format!("prepared {} · {} {}", b.generated, b.story_count, if b.story_count == 1 { "story" } else { "stories" }));
+    meta.push(format!(
+        "prepared {} · {} {}",
+        b.generated,
+        b.story_count,
+        if b.story_count == 1 { "story" } else { "stories" }
+    ));
     let _ = writeln!(out, "{}\n", meta.join(" · "));
     if !b.executive_summary.is_empty() {
         let _ = writeln!(out, "EXECUTIVE SUMMARY\n");

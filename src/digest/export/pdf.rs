@@ -200,10 +200,8 @@ pub fn chart_svg(trends: &Trends) -> Result<String> {
 pub fn chart_png(trends: &Trends, pixels_per_point: f32) -> Result<(Vec<u8>, u32, u32)> {
     let scale = f64::from(pixels_per_point.clamp(0.5, 8.0));
     typeset_chart(trends, |page| {
-        let options = typst_render::RenderOptions {
-            pixel_per_pt: typst::utils::Scalar::new(scale),
-            ..Default::default()
-        };
+        let options =
+            typst_render::RenderOptions { pixel_per_pt: typst::utils::Scalar::new(scale), ..Default::default() };
         let pixmap = typst_render::render(page, &options);
         let png = pixmap.encode_png().map_err(|e| Error::input("export.pdf", format!("cannot encode the PNG: {e}")))?;
         Ok((png, pixmap.width(), pixmap.height()))
