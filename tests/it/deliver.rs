@@ -197,7 +197,7 @@ fn docx_reads_back_every_script_with_styles_links_toc_and_rtl() {
         let headings = paras.iter().filter(|p| p.style == "Heading2" && squash(&p.text) == squash(title)).count();
         assert_eq!(headings, 1, "clip {id} is not one heading 2: {title}");
         assert!(
-            paras.iter().any(|p| p.style.starts_with("ToC") && squash(&p.text) == squash(title)),
+            paras.iter().any(|p| (p.style == "TOC1" || p.style == "TOC2") && squash(&p.text) == squash(title)),
             "no TOC entry: {title}"
         );
     }
@@ -241,12 +241,20 @@ fn docx_reads_back_every_script_with_styles_links_toc_and_rtl() {
         ("Quote", "Quote"),
         ("Hyperlink", "Hyperlink"),
         ("TOCHeading", "TOC Heading"),
+        ("TOC1", "toc 1"),
+        ("TOC2", "toc 2"),
     ] {
         let style = styles
             .split("<w:style ")
             .find(|s| s.contains(&format!("w:styleId=\"{id}\"")))
             .unwrap_or_else(|| panic!("no style {id}"));
         assert!(style.contains(&format!("<w:name w:val=\"{name}\"")), "style {id} not named {name}");
+    }
+    // Section headings ruled below only (docx-rs's border default is a box).
+    let h1_style = styles.split("<w:style ").find(|s| s.contains("w:styleId=\"Heading1\"")).expect("Heading1");
+    assert!(h1_style.contains("<w:bottom w:val=\"single\""), "{h1_style}");
+    for side in ["<w:top w:val=\"single\"", "<w:left w:val=\"single\"", "<w:right w:val=\"single\""] {
+        assert!(!h1_style.contains(side), "a box around section headings: {h1_style}");
     }
 
     // Right-to-left items: their paragraphs are bidi and their runs rtl; no other paragraph is.
@@ -333,6 +341,11 @@ fn libreoffice_converts_the_docx_to_pdf_with_every_headline() {
         );
     }
     assert!(text.contains("Internal — for the recipient's information only"), "classification");
+    // Regression: docx-rs's own table of contents (two nested content controls) made LibreOffice
+    // print the field's instructions as text.
+    for instruction in ["TOC \\o", "PAGEREF", "HYPERLINK"] {
+        assert!(!text.contains(instruction), "a field instruction printed as text: {instruction}");
+    }
     let pages: usize = tool("pdfinfo", &[p])
         .lines()
         .find_map(|l| l.strip_prefix("Pages:"))

@@ -20,9 +20,10 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, Docx, Footer, Header, Hyperlink, HyperlinkType, LineSpacing, NumPages,
-    PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic, Run, Shading,
-    Style, StyleType, Tab, TabValueType, Table, TableCell, TableOfContents, TableOfContentsItem, TableRow, WidthType,
+    AlignmentType, BorderType, BreakType, Docx, FieldCharType, Footer, Header, Hyperlink, HyperlinkType, InstrPAGEREF,
+    InstrText, InstrToC, LineSpacing, NumPages, PageMargin, PageNum, Paragraph, ParagraphBorder,
+    ParagraphBorderPosition, ParagraphBorders, Pic, Run, Shading, Style, StyleType, Tab, TabLeaderType, TabValueType,
+    Table, TableCell, TableRow, WidthType,
 };
 
 use super::{group_title, is_grouped};
@@ -96,14 +97,14 @@ pub fn docx(b: &Briefing, chart_png: Option<(Vec<u8>, u32, u32)>) -> Result<Vec<
         }
     }
 
-    let mut toc = TableOfContents::new().heading_styles_range(1, 2).hyperlink().alias("Table of contents").dirty();
-    for (level, text, key) in &body.toc {
-        toc = toc.add_item(TableOfContentsItem::new().text(text).toc_key(key).level(*level).page_ref(""));
-    }
+    let toc = contents(&body.toc);
     let toc_at = body.toc_at.unwrap_or(0);
+    let mut toc = Some(toc);
     for (i, block) in body.paras.into_iter().enumerate() {
-        if i == toc_at && !body.toc.is_empty() {
-            doc = doc.add_table_of_contents(toc.clone());
+        if i == toc_at {
+            for p in toc.take().into_iter().flatten() {
+                doc = doc.add_paragraph(p);
+            }
         }
         doc = match block {
             Block::Para(p) => doc.add_paragraph(p),
@@ -116,6 +117,48 @@ pub fn docx(b: &Briefing, chart_png: Option<(Vec<u8>, u32, u32)>) -> Result<Vec<
     let mut out = Cursor::new(Vec::new());
     xml.pack(&mut out).map_err(|e| Error::input("export.docx", format!("cannot write the Word document: {e}")))?;
     Ok(out.into_inner())
+}
+
+/// The table of contents: a `TOC` field over headings 1 and 2, marked dirty so Word fills in the
+/// page numbers when the document is opened, its entries written out (hyperlinks to the headings'
+/// bookmarks) for programs that show fields as they are. Built here rather than with docx-rs's
+/// `TableOfContents`: that one nests two content controls, which makes LibreOffice print the
+/// field's instructions as text, and sets its leader tab far beyond the page.
+fn contents(entries: &[(usize, String, String)]) -> Vec<Paragraph> {
+    let Some(last) = entries.len().checked_sub(1) else { return Vec::new() };
+    let mut out = Vec::with_capacity(entries.len() + 1);
+    for (i, (level, text, key)) in entries.iter().enumerate() {
+        let mut p = Paragraph::new()
+            .style(&format!("TOC{level}"))
+            .add_tab(Tab::new().val(TabValueType::Right).leader(TabLeaderType::Dot).pos(TEXT_W));
+        if i == 0 {
+            p = p
+                .add_run(Run::new().add_field_char(FieldCharType::Begin, true))
+                .add_run(
+                    Run::new().add_instr_text(InstrText::TOC(InstrToC::new().heading_styles_range(1, 2).hyperlink())),
+                )
+                .add_run(Run::new().add_field_char(FieldCharType::Separate, false));
+        }
+        p = p.add_hyperlink(
+            Hyperlink::new(key, HyperlinkType::Anchor)
+                .add_run(Run::new().add_text(text))
+                .add_run(Run::new().add_tab())
+                .add_run(Run::new().add_field_char(FieldCharType::Begin, false))
+                .add_run(Run::new().add_instr_text(InstrText::PAGEREF(InstrPAGEREF::new(key).hyperlink())))
+                .add_run(Run::new().add_field_char(FieldCharType::Separate, false))
+                .add_run(Run::new().add_text(""))
+                .add_run(Run::new().add_field_char(FieldCharType::End, false)),
+        );
+        out.push(p);
+        if i == last {
+            out.push(
+                Paragraph::new()
+                    .style(&format!("TOC{level}"))
+                    .add_run(Run::new().add_field_char(FieldCharType::End, false)),
+            );
+        }
+    }
+    out
 }
 
 /// The body's blocks in order, the table of contents' entries and where it goes.
@@ -387,8 +430,11 @@ fn styles() -> Vec<Style> {
         .color(ACCENT)
         .outline_lvl(0)
         .line_spacing(spacing(240, 220));
-    heading1.paragraph_property =
-        heading1.paragraph_property.keep_next(true).page_break_before(true).set_border(bottom_rule(ACCENT, 8));
+    heading1.paragraph_property = heading1
+        .paragraph_property
+        .keep_next(true)
+        .page_break_before(true)
+        .set_borders(ParagraphBorders::with_empty().set(bottom_rule(ACCENT, 8)));
     let mut heading2 = para("Heading2", "heading 2")
         .based_on("Normal")
         .next("Normal")
@@ -416,9 +462,10 @@ fn styles() -> Vec<Style> {
     let mut summary = para("ExecutiveSummary", "Executive Summary").based_on("Normal").line_spacing(spacing(0, 120));
     summary.paragraph_property = summary.paragraph_property.shading(Shading::new().fill("F2F4F8"));
     let mut note = para("AnalystNote", "Analyst Note").based_on("Normal").size(19).indent(Some(160), None, None, None);
-    note.paragraph_property = note.paragraph_property.set_border(
+    // `set_border` would start from docx-rs's default box (a line on every side).
+    note.paragraph_property = note.paragraph_property.set_borders(ParagraphBorders::with_empty().set(
         ParagraphBorder::new(ParagraphBorderPosition::Left).val(BorderType::Single).size(16).space(6).color(ACCENT),
-    );
+    ));
     vec![
         para("Normal", "Normal").line_spacing(spacing(0, 120)),
         para("Title", "Title")
@@ -443,6 +490,13 @@ fn styles() -> Vec<Style> {
             None,
         ),
         toc_heading,
+        para("TOC1", "toc 1").based_on("Normal").next("Normal").line_spacing(spacing(120, 40)),
+        para("TOC2", "toc 2")
+            .based_on("Normal")
+            .next("Normal")
+            .size(19)
+            .indent(Some(240), None, None, None)
+            .line_spacing(spacing(0, 40)),
         classification,
         para("BriefingMeta", "Briefing Meta").based_on("Normal").size(21).line_spacing(spacing(240, 240)),
         summary,
