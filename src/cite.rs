@@ -109,7 +109,7 @@ pub struct Reference {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Formatted {
     pub clip_id: i64,
-    /// The reference list (bibliography) entry, as text and as HTML (italics as `<i>`).
+    /// The reference list (bibliography) entry, as text and as HTML (italics as styled spans).
     pub text: String,
     pub html: String,
     /// The in-text citation ("(Burns, 2016)") or, in a notes style, the first note.

@@ -5,6 +5,7 @@
 use clipdesk::digest::{self, build};
 use clipdesk::model::{local_date, time_to_db, Clip, ClipTag};
 use clipdesk::search::{FacetCount, Facets, Hit};
+use clipdesk::trends::TrendSpec;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -338,7 +339,20 @@ pub struct DigestDto {
     /// "newest", "oldest", "relevance" or "manual".
     pub order_by: String,
     pub executive_summary: Option<String>,
+    /// The trend section's queries, one per series (none: no section).
+    pub trend_series: Vec<String>,
+    /// "day" or "week".
+    pub trend_by: String,
     pub items: Vec<ItemChoiceDto>,
+}
+
+/// Clips cited for the clipboard.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CitationDto {
+    /// One reference per line, or the whole file's text (BibTeX, RIS, CSL-JSON).
+    pub text: String,
+    /// APA and Chicago: the references as HTML, for a rich paste.
+    pub html: Option<String>,
 }
 
 fn choice<T: for<'de> Deserialize<'de>>(what: &str, s: &str, allowed: &str) -> Result<T, IpcError> {
@@ -375,8 +389,19 @@ impl DigestDto {
             multi_group: choice("multi-group setting", &self.multi_group, "each, first")?,
             order_by: choice("order", &self.order_by, "newest, oldest, relevance, manual")?,
             executive_summary: blank(self.executive_summary),
-            // The app does not edit trend sections yet (issue #15, its part): the CLI does.
-            trends: None,
+            trends: {
+                let series: Vec<String> =
+                    self.trend_series.iter().map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()).collect();
+                if series.is_empty() {
+                    None
+                } else {
+                    Some(TrendSpec {
+                        series,
+                        by: choice("trend interval", &self.trend_by, "day, week")?,
+                        ..Default::default()
+                    })
+                }
+            },
             items: self
                 .items
                 .into_iter()
@@ -411,6 +436,8 @@ impl DigestDto {
             multi_group: name_of(&d.multi_group),
             order_by: name_of(&d.order_by),
             executive_summary: d.executive_summary,
+            trend_series: d.trends.as_ref().map(|t| t.series.clone()).unwrap_or_default(),
+            trend_by: name_of(&d.trends.as_ref().map(|t| t.by).unwrap_or_default()),
             items: d
                 .items
                 .into_iter()
@@ -512,6 +539,7 @@ pub struct ArchiveReport {
 pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> {
     let cfg = ts_rs::Config::new().with_out_dir(dir);
     IpcError::export_all(&cfg)?;
+    CitationDto::export_all(&cfg)?;
     ClipRow::export_all(&cfg)?;
     SearchPage::export_all(&cfg)?;
     ClipDetail::export_all(&cfg)?;

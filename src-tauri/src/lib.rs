@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use clipdesk::cite;
 use clipdesk::digest::{self, build, export};
 use clipdesk::search::{saved, Options, Sort};
 use clipdesk::tags::taxonomy::{ActorType, TagRef};
@@ -426,10 +427,12 @@ fn export_briefing(
             "pdf" => ("PDF document", "pdf"),
             "md" => ("Markdown", "md"),
             "html" => ("Web page", "html"),
+            "docx" => ("Word document", "docx"),
+            "eml" => ("E-mail draft", "eml"),
             other => {
                 return Err(IpcError::new(
                     "input.format",
-                    format!("unknown format {other:?}: expected pdf, md or html"),
+                    format!("unknown format {other:?}: expected pdf, docx, eml, md or html"),
                 ))
             }
         };
@@ -441,11 +444,38 @@ fn export_briefing(
         let bytes = match ext {
             "pdf" => export::pdf::render(&briefing)?,
             "md" => export::markdown(&briefing).into_bytes(),
+            "docx" => export::docx::render(&briefing)?,
+            // A draft for the user's mail program, the PDF attached; the app sends nothing.
+            "eml" => export::email::eml(&briefing, &export::pdf::render(&briefing)?, &Default::default())?,
             _ => export::html(&briefing).into_bytes(),
         };
         std::fs::write(&path, bytes)
             .map_err(|e| IpcError::new("io.write", format!("cannot write {}: {e}", path.display())))?;
         Ok(Some(path.display().to_string()))
+    })
+}
+
+/// The clips cited in `format` (`apa`, `chicago`, `bibtex`, `ris` or `csl-json`): the text to copy
+/// and, for the two styles, the reference as HTML (italics kept when pasted into a word processor).
+#[tauri::command(async)]
+fn cite(state: State<'_, AppState>, clip_ids: Vec<i64>, format: String) -> Res<CitationDto> {
+    guarded(|| {
+        let lib = state.lib()?;
+        let format = cite::Format::parse(&format)?;
+        let style = match format {
+            cite::Format::Apa => Some(cite::CiteStyle::Apa),
+            cite::Format::Chicago => Some(cite::CiteStyle::Chicago),
+            _ => None,
+        };
+        let html = match style {
+            Some(style) => {
+                let refs = cite::references(lib.conn(), &clip_ids)?;
+                let list: Vec<String> = cite::formatted(&refs, style)?.into_iter().map(|f| f.html).collect();
+                Some(list.join("<br>"))
+            }
+            None => None,
+        };
+        Ok(CitationDto { text: cite::export(lib.conn(), &clip_ids, format)?, html })
     })
 }
 
@@ -609,6 +639,7 @@ pub fn run() {
             load_digest,
             save_digest,
             delete_digest,
+            cite,
             preview_briefing,
             export_briefing,
             open_external,

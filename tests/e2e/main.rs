@@ -293,6 +293,34 @@ async fn clip_read_tag_search_and_export_a_briefing() {
     assert_eq!(sha.len(), 64, "snapshot SHA-256 shown: {sha}");
     app.screenshot("reader").await;
 
+    // Cite: APA first, then Chicago and BibTeX from the style menu; the copy button is there.
+    app.click("[data-testid=cite-toggle]").await;
+    let apa = app
+        .until(
+            "the APA reference",
+            "const t = document.querySelector('[data-testid=citation]')?.textContent ?? '';
+             return t.includes('(2016, July 6)') && t.includes('The Times of Israel') && t",
+            vec![],
+        )
+        .await;
+    assert!(apa.as_str().is_some_and(|t| t.contains("/pages/seed-article.html")), "{apa}");
+    app.set_value("[data-testid=cite-format]", "chicago").await;
+    app.until(
+        "the Chicago reference",
+        "return document.querySelector('[data-testid=citation]')?.textContent.includes('July 6, 2016')",
+        vec![],
+    )
+    .await;
+    app.set_value("[data-testid=cite-format]", "bibtex").await;
+    app.until(
+        "the BibTeX entry",
+        "return /^@article\\{/.test(document.querySelector('[data-testid=citation]')?.textContent ?? '')",
+        vec![],
+    )
+    .await;
+    app.find("[data-testid=copy-citation]").await;
+    app.click("[data-testid=cite-toggle]").await;
+
     // Tag: accept the first actor the reader suggests, add a topic by typing it.
     let suggestion = app.text("[data-testid=accept-suggestion]").await;
     let actor = suggestion.trim_start_matches('＋').trim().to_owned();
@@ -382,6 +410,46 @@ async fn clip_read_tag_search_and_export_a_briefing() {
     let text = pdf_text(&pdf);
     assert!(text.contains("Syria morning brief"), "title in the PDF");
     assert!(text.contains("Putin calls Obama to discuss"), "headline in the PDF: {text:.300}");
+
+    // Word and e-mail: the same briefing as a .docx (its headline a heading) and an .eml draft
+    // with the PDF attached.
+    let exported = |name: &str| {
+        let path = app.dir.path().join("export").join(name);
+        async move {
+            let start = Instant::now();
+            while std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) == 0 {
+                assert!(start.elapsed() < WAIT, "not exported: {}", path.display());
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            std::fs::read(&path).expect("read export")
+        }
+    };
+    app.until(
+        "the PDF export to finish",
+        "return !document.querySelector('[data-testid=export-docx]').disabled",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=export-docx]").await;
+    let docx = exported("Syria morning brief.docx").await;
+    assert!(docx.starts_with(b"PK"), "a .docx is a zip archive");
+    let docx_path = app.dir.path().join("export/Syria morning brief.docx");
+    let out =
+        std::process::Command::new("unzip").arg("-p").arg(&docx_path).arg("word/document.xml").output().expect("unzip");
+    let document = String::from_utf8_lossy(&out.stdout);
+    assert!(document.contains("Putin calls Obama to discuss"), "headline in the Word document");
+    assert!(document.contains("<w:pStyle w:val=\"Heading2\" />"), "items are headings 2");
+    app.until(
+        "the Word export to finish",
+        "return !document.querySelector('[data-testid=export-eml]').disabled",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=export-eml]").await;
+    let eml = String::from_utf8_lossy(&exported("Syria morning brief.eml").await).into_owned();
+    assert!(eml.contains("multipart/mixed") && eml.contains("text/html") && eml.contains("text/plain"), "{eml:.600}");
+    assert!(eml.contains("application/pdf") && eml.contains("X-Unsent: 1"), "{eml:.600}");
 
     // Save the briefing: it is listed for next time.
     app.click("[data-testid=briefing-save]").await;

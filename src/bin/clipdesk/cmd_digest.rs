@@ -262,11 +262,7 @@ fn write_outputs(b: &build::Briefing, o: &Outputs, out: &Out) -> clipdesk::Resul
         written.push(p.display().to_string());
     }
     if let Some(p) = &o.docx {
-        let chart = match &b.trends {
-            Some(t) => Some(clipdesk::trends::png(t, 2.0)?),
-            None => None,
-        };
-        write(p, &export::docx::docx(b, chart)?)?;
+        write(p, &export::docx::render(b)?)?;
         written.push(p.display().to_string());
     }
     if let (Some(p), Some(pdf)) = (&o.eml, &pdf) {

@@ -42,6 +42,15 @@ const MARGIN_X: i32 = 1247;
 /// The text width, for the header's and footer's right tab and the chart's width.
 const TEXT_W: usize = (PAGE_W as usize) - 2 * (MARGIN_X as usize);
 
+/// The briefing as a Word document, its trend chart (if any) drawn at twice the PDF's resolution.
+pub fn render(b: &Briefing) -> Result<Vec<u8>> {
+    let chart = match &b.trends {
+        Some(t) => Some(crate::trends::png(t, 2.0)?),
+        None => None,
+    };
+    docx(b, chart)
+}
+
 /// The briefing as a Word document. `chart_png` is the trend chart (PNG bytes and its size in
 /// pixels), drawn by the same Typst template as the PDF's; `None` leaves the trend section as
 /// its table of counts.

@@ -2,8 +2,11 @@
 // from the Rust DTOs (src/ipc/bindings, checked by a test in src-tauri).
 import { invoke, Channel } from "@tauri-apps/api/core";
 
+export type CiteFormat = "apa" | "chicago" | "bibtex" | "ris" | "csl-json";
+
 import type { ArchiveReport } from "./bindings/ArchiveReport";
 import type { BriefingPreview } from "./bindings/BriefingPreview";
+import type { CitationDto } from "./bindings/CitationDto";
 import type { ClipDetail } from "./bindings/ClipDetail";
 import type { DigestDto } from "./bindings/DigestDto";
 import type { DigestSummary } from "./bindings/DigestSummary";
@@ -28,6 +31,7 @@ import type { StoryDiffDto } from "./bindings/StoryDiffDto";
 
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
+export type * from "./bindings/CitationDto";
 export type * from "./bindings/BriefingGroup";
 export type * from "./bindings/BriefingItem";
 export type * from "./bindings/ClipDetail";
@@ -134,8 +138,10 @@ export const api = {
   deleteDigest: (id: number) => call<void>("delete_digest", { id }),
   previewBriefing: (digest: DigestDto, maxPages: number) => call<BriefingPreview>("preview_briefing", { digest, maxPages }),
   /** Asks where to save (native dialog), then writes the briefing there. Resolves to the path, or null if cancelled. */
-  exportBriefing: (digest: DigestDto, format: "pdf" | "md" | "html") =>
+  exportBriefing: (digest: DigestDto, format: "pdf" | "docx" | "eml" | "md" | "html") =>
     call<string | null>("export_briefing", { digest, format }),
+  /** Clips cited in a style (apa, chicago) or a reference manager's format (bibtex, ris, csl-json). */
+  cite: (clipIds: number[], format: CiteFormat) => call<CitationDto>("cite", { clipIds, format }),
   /** Backs up the library to a file the user picks (null if cancelled). */
   backupLibrary: () => call<ArchiveReport | null>("backup_library"),
   /** Exports everything as JSON to a file the user picks (null if cancelled). */

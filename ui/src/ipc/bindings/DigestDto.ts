@@ -24,4 +24,12 @@ multi_group: string,
 /**
  * "newest", "oldest", "relevance" or "manual".
  */
-order_by: string, executive_summary: string | null, items: Array<ItemChoiceDto>, };
+order_by: string, executive_summary: string | null, 
+/**
+ * The trend section's queries, one per series (none: no section).
+ */
+trend_series: Array<string>, 
+/**
+ * "day" or "week".
+ */
+trend_by: string, items: Array<ItemChoiceDto>, };
