@@ -346,6 +346,67 @@ pub struct DigestDto {
     pub items: Vec<ItemChoiceDto>,
 }
 
+/// The trends view: the chart (as the PDF draws it) and its numbers.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TrendView {
+    /// The chart as an SVG document.
+    pub svg: String,
+    /// What is counted, over which period ("Clips per week by publication date, …").
+    pub description: String,
+    pub series: Vec<TrendSeriesDto>,
+    #[ts(type = "number")]
+    pub clips: i64,
+    pub outlets: Vec<TrendShareDto>,
+    pub languages: Vec<TrendShareDto>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TrendSeriesDto {
+    pub query: String,
+    pub label: String,
+    #[ts(type = "number")]
+    pub total: i64,
+    #[ts(type = "number")]
+    pub undated: i64,
+    /// The busiest point's label and count, if any clip was counted.
+    pub peak: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TrendShareDto {
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: i64,
+    /// 0–1.
+    pub share: f64,
+}
+
+impl TrendView {
+    pub fn new(t: &clipdesk::trends::Trends, svg: String) -> Self {
+        let shares = |v: &[clipdesk::trends::Share]| {
+            v.iter().map(|s| TrendShareDto { label: s.label.clone(), count: s.count, share: s.share }).collect()
+        };
+        TrendView {
+            svg,
+            description: clipdesk::trends::describe(t),
+            series: t
+                .series
+                .iter()
+                .map(|s| TrendSeriesDto {
+                    query: s.query.clone(),
+                    label: s.label.clone(),
+                    total: s.total,
+                    undated: s.undated,
+                    peak: s.peak().map(|p| format!("{} ({})", p.label, p.count)),
+                })
+                .collect(),
+            clips: t.clips,
+            outlets: shares(&t.outlets),
+            languages: shares(&t.languages),
+        }
+    }
+}
+
 /// Clips cited for the clipboard.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CitationDto {
@@ -540,6 +601,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     let cfg = ts_rs::Config::new().with_out_dir(dir);
     IpcError::export_all(&cfg)?;
     CitationDto::export_all(&cfg)?;
+    TrendView::export_all(&cfg)?;
     ClipRow::export_all(&cfg)?;
     SearchPage::export_all(&cfg)?;
     ClipDetail::export_all(&cfg)?;

@@ -455,6 +455,39 @@ fn export_briefing(
     })
 }
 
+/// Clips per day or week for a few queries (the query language), within an optional period of
+/// publication or clipping dates: the chart and its numbers.
+#[tauri::command(async)]
+fn trend(
+    state: State<'_, AppState>,
+    series: Vec<String>,
+    by: String,
+    on: String,
+    from: Option<String>,
+    to: Option<String>,
+) -> Res<TrendView> {
+    guarded(|| {
+        let date = |d: Option<String>| -> Res<Option<chrono::NaiveDate>> {
+            match d.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+                None => Ok(None),
+                Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| IpcError::new("input.date", format!("{d:?} is not a date written YYYY-MM-DD"))),
+            }
+        };
+        let spec = clipdesk::trends::TrendSpec {
+            series: series.iter().map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()).collect(),
+            by: digest::parse_choice("trend interval", &by, "day, week")?,
+            on: digest::parse_choice("date", &on, "published, clipped")?,
+            from: date(from)?,
+            to: date(to)?,
+        };
+        let t = clipdesk::trends::compute(state.lib()?.conn(), &spec)?;
+        let svg = clipdesk::trends::svg(&t)?;
+        Ok(TrendView::new(&t, svg))
+    })
+}
+
 /// The clips cited in `format` (`apa`, `chicago`, `bibtex`, `ris` or `csl-json`): the text to copy
 /// and, for the two styles, the reference as HTML (italics kept when pasted into a word processor).
 #[tauri::command(async)]
@@ -640,6 +673,7 @@ pub fn run() {
             save_digest,
             delete_digest,
             cite,
+            trend,
             preview_briefing,
             export_briefing,
             open_external,

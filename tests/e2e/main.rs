@@ -462,6 +462,29 @@ async fn clip_read_tag_search_and_export_a_briefing() {
     }
     assert_eq!(saved, 1, "briefing saved in the library");
 
+    // Trends: the topic charted per week; its count is the library's, a broken query explains itself.
+    app.click("[data-testid=nav-trends]").await;
+    app.set_value("[data-testid=trend-queries]", "topic:\"Syria talks\"\nobama").await;
+    let totals = app
+        .until(
+            "the trend's counts",
+            "const t = [...document.querySelectorAll('[data-testid=trend-total]')].map(e => e.textContent.trim());
+             return document.querySelector('[data-testid=trend-chart]') && t.length === 2 && t.join(',')",
+            vec![],
+        )
+        .await;
+    assert_eq!(totals, json!("1,1"), "one clip in each series");
+    app.screenshot("trends").await;
+    app.set_value("[data-testid=trend-queries]", "(obama").await;
+    let code = app
+        .until(
+            "the trend's query error",
+            "return document.querySelector('[data-testid=trend-error]')?.dataset.code",
+            vec![],
+        )
+        .await;
+    assert_eq!(code, json!("query.syntax"));
+
     // Back up and export everything from the UI: the files are a sound library and a full export.
     app.click("[data-testid=backup]").await;
     app.click("[data-testid=export-library]").await;

@@ -7,6 +7,7 @@ export type CiteFormat = "apa" | "chicago" | "bibtex" | "ris" | "csl-json";
 import type { ArchiveReport } from "./bindings/ArchiveReport";
 import type { BriefingPreview } from "./bindings/BriefingPreview";
 import type { CitationDto } from "./bindings/CitationDto";
+import type { TrendView } from "./bindings/TrendView";
 import type { ClipDetail } from "./bindings/ClipDetail";
 import type { DigestDto } from "./bindings/DigestDto";
 import type { DigestSummary } from "./bindings/DigestSummary";
@@ -32,6 +33,9 @@ import type { StoryDiffDto } from "./bindings/StoryDiffDto";
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
 export type * from "./bindings/CitationDto";
+export type * from "./bindings/TrendView";
+export type * from "./bindings/TrendSeriesDto";
+export type * from "./bindings/TrendShareDto";
 export type * from "./bindings/BriefingGroup";
 export type * from "./bindings/BriefingItem";
 export type * from "./bindings/ClipDetail";
@@ -142,6 +146,9 @@ export const api = {
     call<string | null>("export_briefing", { digest, format }),
   /** Clips cited in a style (apa, chicago) or a reference manager's format (bibtex, ris, csl-json). */
   cite: (clipIds: number[], format: CiteFormat) => call<CitationDto>("cite", { clipIds, format }),
+  /** Clips per day or week for each query, within an optional period (YYYY-MM-DD). */
+  trend: (series: string[], by: "day" | "week", on: "published" | "clipped", from: string | null, to: string | null) =>
+    call<TrendView>("trend", { series, by, on, from, to }),
   /** Backs up the library to a file the user picks (null if cancelled). */
   backupLibrary: () => call<ArchiveReport | null>("backup_library"),
   /** Exports everything as JSON to a file the user picks (null if cancelled). */

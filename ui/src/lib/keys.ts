@@ -27,6 +27,7 @@ export const SHORTCUTS: Record<string, Shortcut> = {
   inbox: { key: "4", label: "Inbox" },
   sources: { key: "5", label: "Sources" },
   watches: { key: "6", label: "Watches" },
+  trends: { key: "7", label: "Trends" },
   alerts: { key: "a", label: "Alerts" },
   help: { key: "?", label: "Keyboard shortcuts" },
   close: { key: "Escape", label: "Close dialog" },

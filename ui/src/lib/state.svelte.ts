@@ -2,7 +2,7 @@
 import { api, AppError } from "../ipc/api";
 import type { AlertDto, ClipRow, FacetSet, IpcError, MonitorCounts } from "../ipc/api";
 
-export type View = "library" | "taxonomy" | "briefings" | "inbox" | "sources" | "watches";
+export type View = "library" | "taxonomy" | "briefings" | "trends" | "inbox" | "sources" | "watches";
 
 class AppState {
   view = $state<View>("library");
