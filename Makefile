@@ -12,8 +12,9 @@ CARGO ?= cargo
 # briefings bundle (copied into fonts/, see fonts/README.md).
 APT_CORE := build-essential pkg-config poppler-utils mupdf-tools qpdf fonts-noto-cjk
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
-# The tests' own tools: LibreOffice (headless, no GUI) opens the Word exports and converts them to PDF.
-APT_TEST := libreoffice-writer-nogui
+# The tests' own tools: LibreOffice (headless, no GUI) opens the Word exports and converts them to PDF;
+# man renders the generated man page.
+APT_TEST := libreoffice-writer-nogui man-db
 # The desktop app (Tauri 2 on WebKitGTK) and its end-to-end tests (WebDriver under Xvfb).
 APT_APP := libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libgtk-3-dev
 APT_E2E := xvfb xauth webkit2gtk-driver

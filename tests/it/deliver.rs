@@ -831,3 +831,33 @@ fn trend_charts_from_the_cli_and_in_the_briefing_pdf() {
     let shown: serde_json::Value = serde_json::from_str(&run(&["--json", "digest", "show", &id])).expect("json");
     assert!(shown["trends"].is_null(), "--no-trend removes the section");
 }
+
+// ---- Packages ----------------------------------------------------------------------------------
+
+#[test]
+fn man_page_and_completions_come_from_the_cli_definition() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("never-opened.sqlite");
+    let out = dir.path().join("gen");
+    let (code, stdout, stderr) = run_cli(&db, &["--json", "generate", "--out", out.to_str().expect("path")]);
+    assert_eq!(code, 0, "{stderr}");
+    let written: serde_json::Value = serde_json::from_str(&stdout).expect("json");
+    assert_eq!(written["written"].as_array().map(Vec::len), Some(4), "{written}");
+    assert!(!db.exists(), "generating opened a library");
+    let man = std::fs::read_to_string(out.join("clipdesk.1")).expect("man page");
+    assert!(man.contains(".TH clipdesk 1"), "{man:.200}");
+    // The man page renders (groff through man), naming the commands.
+    let rendered = tool("man", &["-l", "-P", "cat", out.join("clipdesk.1").to_str().expect("path")]);
+    for command in ["digest", "cite", "trend", "search"] {
+        assert!(rendered.contains(command), "the man page lacks {command}");
+    }
+    assert!(!rendered.contains("generate"), "the hidden command is documented");
+    let bash = out.join("clipdesk.bash");
+    tool("bash", &["-n", bash.to_str().expect("path")]);
+    let bash = std::fs::read_to_string(bash).expect("bash completion");
+    for word in ["--docx", "--eml", "csl-json", "--svg"] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    assert!(std::fs::read_to_string(out.join("_clipdesk")).expect("zsh").starts_with("#compdef clipdesk"));
+    assert!(std::fs::read_to_string(out.join("clipdesk.fish")).expect("fish").contains("complete -c clipdesk"));
+}

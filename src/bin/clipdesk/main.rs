@@ -102,6 +102,12 @@ enum Command {
     Cite(cmd_cite::CiteArgs),
     /// Clips per day or week for a few queries: numbers, or a chart as SVG or PNG
     Trend(cmd_trend::TrendArgs),
+    /// Write the man page and the bash, zsh and fish completions into DIR (for packages)
+    #[command(hide = true)]
+    Generate {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Highlighted passages of a clip, quoted in briefings
     #[command(subcommand)]
     Highlight(cmd_digest::HighlightCmd),
@@ -230,7 +236,31 @@ fn exit_code_for(e: &Error) -> u8 {
     }
 }
 
+/// The man page (`clipdesk.1`) and shell completions, from the same definition the parser uses.
+fn generate(dir: &std::path::Path, out: &Out) -> clipdesk::Result<Status> {
+    use clap::CommandFactory;
+    let io = |path: PathBuf| move |source| Error::Io { path: path.clone(), source };
+    std::fs::create_dir_all(dir).map_err(io(dir.to_owned()))?;
+    let mut written = Vec::new();
+    let man_path = dir.join("clipdesk.1");
+    let mut man = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut man).map_err(io(man_path.clone()))?;
+    std::fs::write(&man_path, man).map_err(io(man_path.clone()))?;
+    written.push(man_path);
+    for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
+        let path =
+            clap_complete::generate_to(shell, &mut Cli::command(), "clipdesk", dir).map_err(io(dir.to_owned()))?;
+        written.push(path);
+    }
+    let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    out.done(serde_json::json!({ "written": names }), &names.join("\n"));
+    Ok(Status::Ok)
+}
+
 fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
+    if let Command::Generate { out: dir } = &cli.command {
+        return generate(dir, out);
+    }
     let path = cli.db.unwrap_or_else(Library::default_path);
     let mut library = Library::open(&path)?;
     match cli.command {
@@ -260,6 +290,8 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Digest(args) => cmd_digest::run(&mut library, *args, out),
         Command::Cite(args) => cmd_cite::run(&mut library, args, out),
         Command::Trend(args) => cmd_trend::run(&mut library, args, out),
+        // Handled before the library is opened; here for the match to be complete.
+        Command::Generate { out: dir } => generate(&dir, out),
         Command::Highlight(cmd) => cmd_digest::highlight(&mut library, cmd, out),
         Command::Note { id, text } => {
             library.set_note(id, Some(&text))?;
