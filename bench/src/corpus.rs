@@ -99,8 +99,10 @@ pub fn fill(lib: &mut clipdesk::Library, data: &Path, n: usize, topics: &[&str])
                 fetched_at: published,
                 body: article.text.as_bytes().to_vec(),
                 extractor_version: "bench".into(),
+                headers: None,
             },
             article,
+            images: Vec::new(),
         };
         let tag = TagRef { kind: TagKind::Topic, name: topics[i % topics.len()].to_owned() };
         batch.push((clip, vec![tag]));

@@ -116,6 +116,9 @@ pub struct Digest {
     pub multi_group: MultiGroup,
     pub order_by: OrderBy,
     pub executive_summary: Option<String>,
+    /// Show each story's lead image (kept with its clip) in the PDF and HTML exports.
+    #[serde(default)]
+    pub lead_images: bool,
     pub items: Vec<ItemChoice>,
 }
 
@@ -161,7 +164,7 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
     let (title, start, end) = (d.title.trim(), date(d.period_start), date(d.period_end));
     let (group_by, multi, order) = (enum_str(&d.group_by), enum_str(&d.multi_group), enum_str(&d.order_by));
     let period_on = enum_str(&d.period_on);
-    // The columns ?1..?14 both statements write; an update adds the id as ?15.
+    // The columns ?1..?15 both statements write; an update adds the id as ?16.
     let mut values: Vec<&dyn ToSql> = vec![
         &title,
         &d.subtitle,
@@ -177,6 +180,7 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
         &d.executive_summary,
         &now,
         &period_on,
+        &d.lead_images,
     ];
     let id = match d.id {
         Some(id) => {
@@ -184,7 +188,8 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
             let n = conn.execute(
                 "UPDATE digest SET title = ?1, subtitle = ?2, author = ?3, classification = ?4, period_start = ?5,
                         period_end = ?6, query = ?7, saved_search_id = ?8, group_by = ?9, multi_group = ?10,
-                        order_by = ?11, executive_summary = ?12, updated_at = ?13, period_on = ?14 WHERE id = ?15",
+                        order_by = ?11, executive_summary = ?12, updated_at = ?13, period_on = ?14,
+                        lead_images = ?15 WHERE id = ?16",
                 values.as_slice(),
             )?;
             if n == 0 {
@@ -196,8 +201,8 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
             conn.execute(
                 "INSERT INTO digest (title, subtitle, author, classification, period_start, period_end, query,
                         saved_search_id, group_by, multi_group, order_by, executive_summary, created_at, updated_at,
-                        period_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
+                        period_on, lead_images)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
                 values.as_slice(),
             )?;
             conn.last_insert_rowid()
@@ -234,7 +239,7 @@ pub fn load(conn: &Connection, id: i64) -> Result<Digest> {
     let mut d = conn
         .query_row(
             "SELECT d.id, d.title, d.subtitle, d.author, d.classification, d.period_start, d.period_end, d.query,
-                    s.name, d.group_by, d.multi_group, d.order_by, d.executive_summary, d.period_on
+                    s.name, d.group_by, d.multi_group, d.order_by, d.executive_summary, d.period_on, d.lead_images
              FROM digest d LEFT JOIN saved_search s ON s.id = d.saved_search_id WHERE d.id = ?1",
             [id],
             |r| {
@@ -254,6 +259,7 @@ pub fn load(conn: &Connection, id: i64) -> Result<Digest> {
                     order_by: enum_parse(&r.get::<_, String>(11)?),
                     executive_summary: r.get(12)?,
                     period_on: enum_parse(&r.get::<_, String>(13)?),
+                    lead_images: r.get(14)?,
                     items: Vec::new(),
                 })
             },

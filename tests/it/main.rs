@@ -10,6 +10,7 @@ mod cli;
 mod concurrency;
 mod crash;
 mod digest;
+mod evidence;
 mod fetch;
 mod hostile;
 mod migrations;

@@ -61,6 +61,9 @@ pub struct DefArgs {
     /// The analyst's executive summary (paragraphs separated by blank lines)
     #[arg(long)]
     summary: Option<String>,
+    /// Show each story's lead image (kept with its clip) in the PDF and HTML: on or off
+    #[arg(long, value_name = "on|off", value_parser = ["on", "off"])]
+    lead_images: Option<String>,
 }
 
 #[derive(Args, Default)]
@@ -185,6 +188,9 @@ fn apply(d: &mut Digest, a: &DefArgs) -> clipdesk::Result<()> {
     }
     if let Some(s) = &a.summary {
         d.executive_summary = Some(s.clone()).filter(|s| !s.is_empty());
+    }
+    if let Some(l) = &a.lead_images {
+        d.lead_images = l == "on";
     }
     Ok(())
 }

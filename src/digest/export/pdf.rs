@@ -1,7 +1,9 @@
 //! PDF export with Typst embedded as a library.
 //!
 //! The template (`templates/briefing.typ`, compiled into the binary) reads the briefing as JSON
-//! from a virtual file; article text is therefore data, never markup. Fonts come only from
+//! from a virtual file; article text is therefore data, never markup. Lead images are virtual
+//! files too (`/images/<sha256>.<ext>`, the paths the JSON names), served from the briefing's
+//! bytes; the world answers nothing else. Fonts come only from
 //! Clipdesk's own font directory (see `fonts/README.md`), indexed once per process and loaded
 //! lazily: indexing the CJK collection costs a noticeable fraction of a second, loading a face
 //! is paid only if a briefing uses it.
@@ -121,6 +123,8 @@ struct BriefingWorld {
     data_id: FileId,
     source: Source,
     data: Bytes,
+    /// The lead images the briefing shows, by file: their bytes, never markup.
+    images: std::collections::HashMap<FileId, Bytes>,
 }
 
 impl World for BriefingWorld {
@@ -145,6 +149,8 @@ impl World for BriefingWorld {
             Ok(self.data.clone())
         } else if id == self.main {
             Ok(Bytes::from_string(self.source.text().to_owned()))
+        } else if let Some(image) = self.images.get(&id) {
+            Ok(image.clone())
         } else {
             Err(FileError::AccessDenied)
         }
@@ -188,6 +194,10 @@ fn typeset<T>(briefing: &Briefing, output: impl FnOnce(&PagedDocument) -> Result
     let main = file_id("/briefing.typ")?;
     let data_id = file_id("/briefing.json")?;
     let json = serde_json::to_vec(briefing).map_err(|e| Error::input("export.pdf", e.to_string()))?;
+    let mut images = std::collections::HashMap::new();
+    for (path, image) in &briefing.images {
+        images.insert(file_id(path)?, Bytes::new(image.data.as_ref().clone()));
+    }
     let world = BriefingWorld {
         library: LazyHash::new(Library::default()),
         fonts,
@@ -195,6 +205,7 @@ fn typeset<T>(briefing: &Briefing, output: impl FnOnce(&PagedDocument) -> Result
         data_id,
         source: Source::new(main, TEMPLATE.to_owned()),
         data: Bytes::new(json),
+        images,
     };
     // One export at a time: Typst's memoization caches are process-wide, and a briefing is a
     // user's action, not a hot path.
