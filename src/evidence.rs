@@ -480,12 +480,8 @@ pub fn verify_reader<R: Read + Seek>(reader: R, path: &Path) -> Result<Verificat
             if !well_formed {
                 problem(&mut report, MANIFEST_HASH, "manifest", "not one SHA-256 line for manifest.json".into());
             } else if Some(&recorded) != report.manifest_sha256.as_ref() {
-                problem(
-                    &mut report,
-                    MANIFEST,
-                    "hash",
-                    format!("SHA-256 {} but manifest.sha256 says {recorded}", report.manifest_sha256.clone().unwrap_or_default()),
-                );
+                let actual = report.manifest_sha256.clone().unwrap_or_default();
+                problem(&mut report, MANIFEST, "hash", format!("SHA-256 {actual} but manifest.sha256 says {recorded}"));
             }
         }
         Ok(_) => problem(&mut report, MANIFEST_HASH, "size", "larger than one line".into()),

@@ -36,8 +36,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::error::{Error, ImageError, Result};
-use crate::fetch::{Document as FetchedDoc, FetchError, Fetcher, Validators};
+use crate::error::{Error, FetchError, ImageError, Result};
+use crate::fetch::{Document as FetchedDoc, Fetcher, Validators};
 use crate::model::time_to_db;
 
 /// The URL scheme of an image kept in the library, as the app serves it.
@@ -414,7 +414,7 @@ pub fn fetch_into(
     let mut todo: Vec<usize> = Vec::new();
     let mut attempts = 0usize;
     let page_zone = zone(page);
-    for slot in slots.iter_mut() {
+    for (i, slot) in slots.iter_mut().enumerate() {
         if slot.state != ImageState::NotFetched {
             continue;
         }

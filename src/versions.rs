@@ -659,7 +659,7 @@ pub fn job(conn: &Connection, clip_id: i64) -> Result<Job> {
 }
 
 /// What fetching a page again found.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Outcome {
     /// 304 (or the same ETag): nothing read.
     NotModified { validators: Validators },

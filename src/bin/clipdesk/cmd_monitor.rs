@@ -241,6 +241,7 @@ pub fn feed(lib: &mut Library, cmd: FeedCmd, out: &Out) -> clipdesk::Result<Stat
 }
 
 pub fn poll(lib: &mut Library, args: PollArgs, out: &Out) -> clipdesk::Result<Status> {
+    let pages_too = args.feeds.is_empty();
     let opts = poll::PollOptions { all: args.all, only: args.feeds, ..Default::default() };
     let cancel = AtomicBool::new(false);
     let mut failed = false;
@@ -277,7 +278,7 @@ pub fn poll(lib: &mut Library, args: PollArgs, out: &Out) -> clipdesk::Result<St
         }
     });
     // Then the watched pages that are due (all of them with --all; none when polling given feeds).
-    if args.feeds.is_empty() {
+    if pages_too {
         let checks = clipdesk::monitor::pages::CheckOptions { all: args.all, ..Default::default() };
         if let crate::Status::SomeFailed = crate::cmd_evidence::run_checks(lib, &fetcher, &checks, out)? {
             failed = true;
