@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
@@ -301,6 +301,24 @@ fn readme(clip_id: i64, url: &str) -> String {
     )
 }
 
+/// A bundle's ZIP, byte for byte a function of its entries: stored uncompressed (the page bytes
+/// stay readable with any tool, and no compressor's version changes the file), every time stamp
+/// 1980-01-01, every mode 0644, no extra fields, no comment. [`verify`] writes the same ZIP again
+/// from the entries it read and compares: a changed byte anywhere in the file, including the
+/// ZIP's own headers and directory, fails verification.
+fn canonical_zip(entries: &[(String, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (path, data) in entries {
+        zip.start_file(path.as_str(), options)?;
+        zip.write_all(data)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
 /// Writes the evidence bundle of a clip to `out` (a sibling temporary file, renamed into place).
 pub fn write(conn: &Connection, clip_id: i64, out: &Path) -> Result<Written> {
     // One consistent state of the library, however long the bundle takes.
@@ -316,26 +334,16 @@ pub fn write(conn: &Connection, clip_id: i64, out: &Path) -> Result<Written> {
     name.push(format!(".partial-{}", std::process::id()));
     let tmp = out.with_file_name(name);
     let werr = |source: std::io::Error| Error::Write { path: tmp.clone(), source };
-    let zerr = |e: zip::result::ZipError| Error::Write { path: tmp.clone(), source: std::io::Error::other(e) };
+    let mut entries = files;
+    entries.push((MANIFEST.to_owned(), manifest_json));
+    entries.push((MANIFEST_HASH.to_owned(), format!("{manifest_sha256}  {MANIFEST}\n").into_bytes()));
     let result = (|| -> Result<u64> {
-        let file = File::create(&tmp).map_err(werr)?;
-        let mut zip = zip::ZipWriter::new(BufWriter::new(file));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .unix_permissions(0o644);
-        for (path, data) in files.iter().map(|(p, d)| (p.as_str(), d.as_slice())).chain([
-            (MANIFEST, manifest_json.as_slice()),
-        ]) {
-            zip.start_file(path, options).map_err(zerr)?;
-            zip.write_all(data).map_err(werr)?;
-        }
-        zip.start_file(MANIFEST_HASH, options).map_err(zerr)?;
-        zip.write_all(format!("{manifest_sha256}  {MANIFEST}\n").as_bytes()).map_err(werr)?;
-        let writer = zip.finish().map_err(zerr)?;
-        let file = writer.into_inner().map_err(|e| werr(e.into_error()))?;
+        let bytes = canonical_zip(&entries).map_err(|e| werr(std::io::Error::other(e)))?;
+        let mut file = File::create(&tmp).map_err(werr)?;
+        file.write_all(&bytes).map_err(werr)?;
         file.sync_all().map_err(werr)?;
         std::fs::rename(&tmp, out).map_err(|source| Error::Write { path: out.to_owned(), source })?;
-        Ok(std::fs::metadata(out).map(|m| m.len()).unwrap_or(0))
+        Ok(bytes.len() as u64)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -354,7 +362,8 @@ pub fn write(conn: &Connection, clip_id: i64, out: &Path) -> Result<Written> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub path: String,
-    /// "missing", "unexpected", "duplicate", "hash", "size", "unreadable" or "manifest".
+    /// "missing", "unexpected", "duplicate", "hash", "size", "unreadable", "manifest" or "layout"
+    /// (a byte of the ZIP's own headers or directory is not as Clipdesk writes it).
     pub problem: &'static str,
     pub detail: String,
 }
@@ -421,8 +430,8 @@ pub fn verify(path: &Path) -> Result<Verification> {
 }
 
 /// [`verify`] on any reader (tests check damaged bundles in memory).
-pub fn verify_reader<R: Read + Seek>(reader: R, path: &Path) -> Result<Verification> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| corrupt(format!("{} is not a readable ZIP: {e}", path.display())))?;
+pub fn verify_reader<R: Read + Seek>(mut reader: R, path: &Path) -> Result<Verification> {
+    let mut zip = zip::ZipArchive::new(&mut reader).map_err(|e| corrupt(format!("{} is not a readable ZIP: {e}", path.display())))?;
     let mut report = Verification {
         ok: false,
         path: path.to_owned(),
@@ -436,18 +445,21 @@ pub fn verify_reader<R: Read + Seek>(reader: R, path: &Path) -> Result<Verificat
     // The entries by name (index), duplicates noted: a second entry of one name is never trusted.
     let mut names: HashMap<String, usize> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
+    let mut starts: Vec<u64> = Vec::new();
     for i in 0..zip.len() {
         let name = match zip.name_for_index(i) {
             Some(Ok(n)) => n.into_owned(),
             Some(Err(e)) => return Err(corrupt(format!("entry {i} of {} has an unreadable name: {e}", path.display()))),
             None => return Err(corrupt(format!("entry {i} of {} is missing", path.display()))),
         };
+        let start = zip.by_index_raw(i).map(|f| f.header_start()).map_err(|e| corrupt(format!("entry {i} of {}: {e}", path.display())))?;
+        starts.push(start);
         if names.insert(name.clone(), i).is_some() {
             problem(&mut report, &name, "duplicate", "the bundle has two entries of this name".into());
         }
         order.push(name);
     }
-    let read = |zip: &mut zip::ZipArchive<R>, name: &str, limit: u64| -> std::result::Result<Entry, Unread> {
+    let read = |zip: &mut zip::ZipArchive<&mut R>, name: &str, limit: u64| -> std::result::Result<Entry, Unread> {
         let index = *names.get(name).ok_or(Unread::Missing)?;
         let mut entry = zip.by_index(index).map_err(|e| Unread::Broken(e.to_string()))?;
         digest_entry(&mut entry, limit).map_err(|e| Unread::Broken(e.to_string()))
@@ -551,8 +563,60 @@ pub fn verify_reader<R: Read + Seek>(reader: R, path: &Path) -> Result<Verificat
             problem(&mut report, &img.path, "manifest", format!("the image is named by SHA-256 {}", img.sha256));
         }
     }
+    // Every byte of the file, not only the entries' contents: the ZIP written again from the
+    // entries as read must be the file (see `canonical_zip`).
+    if report.problems.is_empty() {
+        let mut sizes: HashMap<&str, u64> = manifest.files.iter().map(|f| (f.path.as_str(), f.bytes)).collect();
+        sizes.insert(MANIFEST, manifest_bytes.len() as u64);
+        sizes.insert(MANIFEST_HASH, 4096);
+        let mut entries = Vec::with_capacity(order.len());
+        for (i, name) in order.iter().enumerate() {
+            let limit = sizes.get(name.as_str()).copied().unwrap_or(0);
+            let mut data = Vec::new();
+            let read = zip.by_index(i).and_then(|e| Ok(e.take(limit).read_to_end(&mut data)?));
+            if let Err(e) = read {
+                problem(&mut report, name, "unreadable", e.to_string());
+            }
+            entries.push((name.clone(), data));
+        }
+        drop(zip);
+        let rebuilt = canonical_zip(&entries).map_err(|e| corrupt(format!("{}: {e}", path.display())))?;
+        let mut found = Vec::with_capacity(rebuilt.len());
+        reader
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| (&mut reader).take(rebuilt.len() as u64 + 1).read_to_end(&mut found))
+            .map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        if found != rebuilt {
+            let at = found.iter().zip(&rebuilt).position(|(a, b)| a != b).unwrap_or(found.len().min(rebuilt.len()));
+            // The entry whose header or data holds the first difference, else the directory.
+            let entry = starts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &s)| s <= at as u64)
+                .max_by_key(|&(_, &s)| s)
+                .and_then(|(i, _)| order.get(i));
+            let detail = format!("byte {at} of the ZIP is not as Clipdesk writes it (headers, directory or layout)");
+            match entry {
+                Some(name) if at < directory_start(&rebuilt, &starts, &entries) => {
+                    problem(&mut report, name, "layout", detail)
+                }
+                _ => problem(&mut report, "(zip directory)", "layout", detail),
+            }
+        }
+    }
     report.ok = report.problems.is_empty();
     Ok(report)
+}
+
+/// Where the central directory of a canonical ZIP starts: after the last entry's data.
+fn directory_start(rebuilt: &[u8], starts: &[u64], entries: &[(String, Vec<u8>)]) -> usize {
+    // A local header is 30 bytes, then the name, then the data (no extra fields are written).
+    match (starts.iter().copied().enumerate().max_by_key(|&(_, s)| s), rebuilt.len()) {
+        (Some((i, s)), len) => entries
+            .get(i)
+            .map_or(len, |(name, data)| (s as usize).saturating_add(30 + name.len() + data.len()).min(len)),
+        (None, len) => len,
+    }
 }
 
 /// The error a failed verification ends with (after its report is printed).

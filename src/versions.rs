@@ -393,7 +393,32 @@ pub fn is_timestamp_line(p: &str) -> bool {
         return false;
     }
     let has_digit = t.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()));
-    has_digit && (STAMP_WORDS.contains(&t[0].as_str()) || t.iter().filter(|w| w.chars().all(|c| c.is_ascii_digit())).count() * 2 >= t.len())
+    let opens = STAMP_WORDS.contains(&t[0].as_str())
+        || t.iter().filter(|w| w.chars().all(|c| c.is_ascii_digit())).count() * 2 >= t.len();
+    // Only dates and times follow: at most one other word ("Updated guidance was published on 6
+    // July" is news, not a time stamp).
+    let others = t.iter().filter(|w| !is_stamp_token(w)).count();
+    has_digit && opens && others <= 1
+}
+
+/// Month names (their first letters) in the languages clipped.
+const MONTH_PREFIXES: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "fév", "avr", "mai", "juin",
+    "juil", "août", "déc", "ene", "abr", "ago", "dic", "gen", "mag", "giu", "lug", "set", "ott", "mär", "okt", "dez",
+    "янв", "фев", "мар", "апр", "мая", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+];
+
+/// Words of a time stamp besides its numbers: time zones and the small words between.
+const STAMP_FILLERS: &[&str] = &[
+    "gmt", "utc", "bst", "cet", "cest", "est", "edt", "pst", "pdt", "msk", "am", "pm", "at", "on", "the", "de", "du",
+    "le", "el", "um", "alle", "às", "à", "в", "г", "года", "of",
+];
+
+fn is_stamp_token(w: &str) -> bool {
+    w.chars().all(|c| c.is_ascii_digit() || !c.is_alphanumeric())
+        || STAMP_WORDS.contains(&w)
+        || STAMP_FILLERS.contains(&w)
+        || MONTH_PREFIXES.iter().any(|m| w.starts_with(m))
 }
 
 /// How corrections open, in the languages clipped (folded to lower case).
@@ -453,7 +478,16 @@ const CORRECTION_OPENERS: &[&str] = &[
 pub fn is_correction(p: &str) -> bool {
     let lower = p.trim_start_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
     CORRECTION_OPENERS.iter().any(|o| {
-        lower.strip_prefix(o).is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+        lower.strip_prefix(o).is_some_and(|rest| {
+            if o.contains(' ') {
+                // A phrase ("this article has been corrected"): anything may follow.
+                rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+            } else {
+                // One word opens a correction only as a label ("Correction: …", "Исправление —"),
+                // not as the first word of a sentence ("Corrections officers said…").
+                rest.trim_start().chars().next().is_none_or(|c| !c.is_alphanumeric())
+            }
+        })
     })
 }
 

@@ -116,7 +116,8 @@ fn rich_library() -> (tempfile::TempDir, std::path::PathBuf) {
     .expect("image");
     conn.execute(
         "INSERT INTO clip_image (clip_id, version, position, sha256, original_url, caption, credit, is_lead)
-         VALUES (?1, 1, 0, ?2, 'https://www.timesofisrael.com/a.png', 'Putin — «в Кремле»', 'AP', 1)",
+         SELECT ?1, 1, coalesce(max(position) + 1, 0), ?2, 'https://www.timesofisrael.com/a.png', 'Putin — «в Кремле»', 'AP', 1
+         FROM clip_image WHERE clip_id = ?1 AND version = 1",
         rusqlite::params![first, sha],
     )
     .expect("clip image");

@@ -262,12 +262,17 @@ fn recapture_reports_what_changed() {
     assert_eq!(code, 0, "{err}");
     let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     assert!(lines.iter().all(|l| l["images"] == 2), "{out}");
-    let ids: Vec<String> = lines.iter().map(|l| l["id"].to_string()).collect();
+    // Lines come in the order the pages were done: the ids by URL.
+    let id_of = |path: &str| {
+        let url = server.url(path);
+        lines.iter().find(|l| l["url"].as_str() == Some(url.as_str())).expect("a line per URL")["id"].to_string()
+    };
+    let ids = [id_of("/a"), id_of("/b")];
 
     server.set("/a", Reply::html(article("Ferry timetable changes again", &[P1, P2, P3, P4])));
     server.set("/b", Reply::status(404));
-    let (code, out, _) = run_cli(&db, &["--json", "recapture", &ids[0], &ids[1]]);
-    assert_eq!(code, 1, "a page that failed: exit 1");
+    let (code, out, err) = run_cli(&db, &["--json", "recapture", &ids[0], &ids[1]]);
+    assert_eq!(code, 1, "a page that failed: exit 1; {out} {err}");
     let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     let a = &lines[0];
     assert_eq!(a["id"].to_string(), ids[0]);
@@ -371,7 +376,7 @@ fn hostile_images_are_bounded_or_refused_and_the_clip_is_stored() {
         .collect::<Result<_, _>>()
         .expect("rows");
     assert_eq!(stored.len(), 3);
-    assert!(!clip.html.contains("svg") && !clip.html.contains("127.0.0.1"), "{}", clip.html);
+    assert!(!clip.html.contains(".svg\"") && !clip.html.contains("127.0.0.1"), "{}", clip.html);
     assert_eq!(clip.html.matches("<img").count(), 10, "every image stays in place (alt and caption)");
     check_library_consistent(&db);
 }
@@ -525,7 +530,7 @@ fn an_evidence_bundle_verifies_and_fails_after_any_byte_changes() {
         }
     }
     let tried = bytes.len().div_ceil(step);
-    assert!(failed * 10 >= tried * 9, "only {failed} of {tried} damaged copies failed");
+    assert_eq!(failed, tried, "every damaged copy fails");
     let damaged = dir.path().join("damaged.zip");
     std::fs::write(&damaged, &bytes[..bytes.len() / 2]).expect("write");
     let (code, _, err) = run_cli(&db, &["verify", damaged.to_str().expect("path")]);
@@ -555,13 +560,15 @@ fn briefings_show_lead_images_when_asked_and_exports_carry_them() {
     assert_eq!(code, 0, "{err}");
     let count_images = |p: &std::path::Path| {
         let b = std::fs::read(p).expect("pdf");
-        b.windows(b"/Subtype /Image".len()).filter(|w| w == b"/Subtype /Image").count()
+        let n = |pat: &[u8]| b.windows(pat.len()).filter(|w| *w == pat).count();
+        n(b"/Subtype/Image") + n(b"/Subtype /Image")
     };
     assert_eq!(count_images(&pdf_without), 0);
     assert!(count_images(&pdf_with) >= 1, "the lead image is in the PDF");
     let page = std::fs::read_to_string(&html).expect("html");
     assert!(page.contains("src=\"data:image/jpeg;base64,"), "embedded");
-    assert!(!page.contains("http://127.0.0.1"), "nothing loaded from the web");
+    // Links to the stories stay; nothing is loaded from the web.
+    assert!(!page.contains("src=\"http") && !page.contains("url(http"), "nothing loaded from the web");
 
     // Export and import carry the images, versions and watches; a backup too (a copy of the file).
     let lib = Library::open(&db).expect("open");
