@@ -26,11 +26,7 @@ pub fn fetch_and_prepare(fetcher: &Fetcher, url: &str) -> Result<NewClip> {
 
 /// Fetches and extracts `url`, and its images within `images` (none when `None`: the stored HTML
 /// then shows none); nothing is written.
-pub fn fetch_and_prepare_with(
-    fetcher: &Fetcher,
-    url: &str,
-    images: Option<&crate::images::Limits>,
-) -> Result<NewClip> {
+pub fn fetch_and_prepare_with(fetcher: &Fetcher, url: &str, images: Option<&crate::images::Limits>) -> Result<NewClip> {
     let page = fetcher.fetch(url)?;
     let mut clip = prepare(&page)?;
     if let Some(limits) = images {

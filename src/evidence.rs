@@ -156,8 +156,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Builds the bundle's files in memory, in order: (path, bytes).
-fn contents(conn: &Connection, clip_id: i64) -> Result<(Manifest, Vec<(String, Vec<u8>)>)> {
+/// A bundle's files in order: (path, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
+/// Builds the bundle's files in memory, in order.
+fn contents(conn: &Connection, clip_id: i64) -> Result<(Manifest, Files)> {
     let (url, canonical_url, title, clipped_at): (String, String, String, String) = conn
         .query_row("SELECT url, canonical_url, title, clipped_at FROM clip WHERE id = ?1", [clip_id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -247,11 +250,10 @@ fn contents(conn: &Connection, clip_id: i64) -> Result<(Manifest, Vec<(String, V
     let mut manifest_images = Vec::new();
     for (sha, uses) in image_uses {
         let stored = images::get(conn, &sha)?.ok_or_else(|| images::not_found(&sha))?;
-        let (width, height, bytes): (u32, u32, i64) = conn.query_row(
-            "SELECT width, height, bytes FROM image WHERE sha256 = ?1",
-            [&sha],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let (width, height, bytes): (u32, u32, i64) =
+            conn.query_row("SELECT width, height, bytes FROM image WHERE sha256 = ?1", [&sha], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
         let path = format!("images/{sha}.{}", images::extension(&stored.mime));
         manifest_images.push(ManifestImage {
             sha256: sha.clone(),
@@ -325,10 +327,8 @@ pub fn write(conn: &Connection, clip_id: i64, out: &Path) -> Result<Written> {
     let tx = conn.unchecked_transaction()?;
     let (manifest, files) = contents(&tx, clip_id)?;
     drop(tx);
-    let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Write {
-        path: out.to_owned(),
-        source: std::io::Error::other(e),
-    })?;
+    let manifest_json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Error::Write { path: out.to_owned(), source: std::io::Error::other(e) })?;
     let manifest_sha256 = hex(&Sha256::digest(&manifest_json));
     let mut name = out.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(format!(".partial-{}", std::process::id()));
@@ -431,7 +431,8 @@ pub fn verify(path: &Path) -> Result<Verification> {
 
 /// [`verify`] on any reader (tests check damaged bundles in memory).
 pub fn verify_reader<R: Read + Seek>(mut reader: R, path: &Path) -> Result<Verification> {
-    let mut zip = zip::ZipArchive::new(&mut reader).map_err(|e| corrupt(format!("{} is not a readable ZIP: {e}", path.display())))?;
+    let mut zip = zip::ZipArchive::new(&mut reader)
+        .map_err(|e| corrupt(format!("{} is not a readable ZIP: {e}", path.display())))?;
     let mut report = Verification {
         ok: false,
         path: path.to_owned(),
@@ -449,10 +450,15 @@ pub fn verify_reader<R: Read + Seek>(mut reader: R, path: &Path) -> Result<Verif
     for i in 0..zip.len() {
         let name = match zip.name_for_index(i) {
             Some(Ok(n)) => n.into_owned(),
-            Some(Err(e)) => return Err(corrupt(format!("entry {i} of {} has an unreadable name: {e}", path.display()))),
+            Some(Err(e)) => {
+                return Err(corrupt(format!("entry {i} of {} has an unreadable name: {e}", path.display())))
+            }
             None => return Err(corrupt(format!("entry {i} of {} is missing", path.display()))),
         };
-        let start = zip.by_index_raw(i).map(|f| f.header_start()).map_err(|e| corrupt(format!("entry {i} of {}: {e}", path.display())))?;
+        let start = zip
+            .by_index_raw(i)
+            .map(|f| f.header_start())
+            .map_err(|e| corrupt(format!("entry {i} of {}: {e}", path.display())))?;
         starts.push(start);
         if names.insert(name.clone(), i).is_some() {
             problem(&mut report, &name, "duplicate", "the bundle has two entries of this name".into());
@@ -553,7 +559,12 @@ pub fn verify_reader<R: Read + Seek>(mut reader: R, path: &Path) -> Result<Verif
         if let (Some(fetch), Some(page)) = (&v.fetch, v.files.get("page")) {
             let listed_sha = manifest.files.iter().find(|f| &f.path == page).map(|f| f.sha256.as_str());
             if listed_sha != Some(fetch.sha256.as_str()) {
-                problem(&mut report, page, "manifest", format!("the snapshot of version {} was fetched with SHA-256 {}", v.version, fetch.sha256));
+                problem(
+                    &mut report,
+                    page,
+                    "manifest",
+                    format!("the snapshot of version {} was fetched with SHA-256 {}", v.version, fetch.sha256),
+                );
             }
         }
     }
@@ -623,8 +634,5 @@ fn directory_start(rebuilt: &[u8], starts: &[u64], entries: &[(String, Vec<u8>)]
 pub fn mismatch(v: &Verification) -> Error {
     let names: Vec<String> = v.problems.iter().take(5).map(|p| format!("{} ({})", p.path, p.problem)).collect();
     let more = if v.problems.len() > 5 { format!(" and {} more", v.problems.len() - 5) } else { String::new() };
-    Error::input(
-        "evidence.mismatch",
-        format!("{} does not verify: {}{more}", v.path.display(), names.join(", ")),
-    )
+    Error::input("evidence.mismatch", format!("{} does not verify: {}{more}", v.path.display(), names.join(", ")))
 }

@@ -262,8 +262,26 @@ const CREDIT_OPENERS: &[&str] = &[
 
 /// Agencies and libraries whose name alone in a caption's tail is a credit.
 const AGENCIES: &[&str] = &[
-    "ap", "ap photo", "afp", "reuters", "getty", "getty images", "epa", "shutterstock", "alamy", "bloomberg",
-    "xinhua", "tass", "ria novosti", "anadolu", "flickr", "wikimedia", "pa", "pa images", "dpa", "ansa",
+    "ap",
+    "ap photo",
+    "afp",
+    "reuters",
+    "getty",
+    "getty images",
+    "epa",
+    "shutterstock",
+    "alamy",
+    "bloomberg",
+    "xinhua",
+    "tass",
+    "ria novosti",
+    "anadolu",
+    "flickr",
+    "wikimedia",
+    "pa",
+    "pa images",
+    "dpa",
+    "ansa",
 ];
 
 /// Splits the credit from a caption: a tail opened by a credit word ("… Photo: AP"), a tail in
@@ -272,7 +290,9 @@ const AGENCIES: &[&str] = &[
 pub fn split_credit(caption: &str) -> (Option<String>, Option<String>) {
     let caption = caption.trim();
     let lower = caption.to_lowercase();
-    let non_empty = |s: &str| Some(s.trim().trim_end_matches([',', ';', '-', '–', '—', '|', '/']).trim().to_owned()).filter(|s| !s.is_empty());
+    let non_empty = |s: &str| {
+        Some(s.trim().trim_end_matches([',', ';', '-', '–', '—', '|', '/']).trim().to_owned()).filter(|s| !s.is_empty())
+    };
     // The lower-cased text keeps byte offsets only where lower-casing keeps lengths; work on
     // character positions to be safe.
     let chars: Vec<char> = caption.chars().collect();
@@ -281,8 +301,7 @@ pub fn split_credit(caption: &str) -> (Option<String>, Option<String>) {
         for opener in CREDIT_OPENERS {
             let needle: Vec<char> = opener.chars().collect();
             let at = (0..chars.len()).find(|&i| {
-                lower_chars.get(i..i + needle.len()) == Some(&needle[..])
-                    && (i == 0 || !chars[i - 1].is_alphanumeric())
+                lower_chars.get(i..i + needle.len()) == Some(&needle[..]) && (i == 0 || !chars[i - 1].is_alphanumeric())
             });
             if let Some(i) = at {
                 let before: String = chars[..i].iter().collect();
@@ -432,8 +451,7 @@ pub fn fetch_into(
             continue;
         }
         if attempts >= limits.max_images {
-            slot.state =
-                ImageState::Failed(ImageError::TooMany { url: slot.url.clone(), limit: limits.max_images });
+            slot.state = ImageState::Failed(ImageError::TooMany { url: slot.url.clone(), limit: limits.max_images });
             continue;
         }
         attempts += 1;
@@ -608,12 +626,9 @@ pub fn check(data: &[u8], declared: Option<&str>, url: &str, limits: &Limits) ->
     {
         let _permit = DecodePermit::take();
         let decoded = reader.decode().map_err(|e| match e {
-            image::ImageError::Limits(l) => ImageError::Dimensions {
-                url: url.to_owned(),
-                width,
-                height,
-                message: l.to_string(),
-            },
+            image::ImageError::Limits(l) => {
+                ImageError::Dimensions { url: url.to_owned(), width, height, message: l.to_string() }
+            }
             other => decode_error(other),
         })?;
         if decoded.width() != width || decoded.height() != height {
@@ -736,7 +751,10 @@ pub fn list(conn: &Connection, clip_id: i64, version: i64) -> Result<Vec<ClipIma
             credit: r.get(7)?,
             original_url: r.get(8)?,
             is_lead: r.get(9)?,
-            error: code.map(|code| ImageFailure { code, message: r.get::<_, Option<String>>(11).ok().flatten().unwrap_or_default() }),
+            error: code.map(|code| ImageFailure {
+                code,
+                message: r.get::<_, Option<String>>(11).ok().flatten().unwrap_or_default(),
+            }),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -827,7 +845,11 @@ mod tests {
     #[test]
     fn credits_are_split_from_captions() {
         for (caption, want_caption, want_credit) in [
-            ("Vladimir Putin in Moscow. (AP Photo/Ivan Sekretarev)", Some("Vladimir Putin in Moscow."), Some("AP Photo/Ivan Sekretarev")),
+            (
+                "Vladimir Putin in Moscow. (AP Photo/Ivan Sekretarev)",
+                Some("Vladimir Putin in Moscow."),
+                Some("AP Photo/Ivan Sekretarev"),
+            ),
             ("Smoke over Aleppo, July 5. Photo: AFP", Some("Smoke over Aleppo, July 5."), Some("Photo: AFP")),
             ("The harbour at dawn | Reuters", Some("The harbour at dawn"), Some("Reuters")),
             ("Путин в Кремле. Фото: ТАСС", Some("Путин в Кремле."), Some("Фото: ТАСС")),
@@ -910,7 +932,13 @@ mod tests {
         let html = r#"<p><img src="https://cdn.example/a.jpg" alt="kept"><img src="https://cdn.example/b.jpg" alt="refused"></p>"#;
         let mut slots = candidates(html, None);
         let sha = "b".repeat(64);
-        slots[0].state = ImageState::Known(ImageRef { sha256: sha.clone(), mime: "image/jpeg".into(), width: 1, height: 1, bytes: 1 });
+        slots[0].state = ImageState::Known(ImageRef {
+            sha256: sha.clone(),
+            mime: "image/jpeg".into(),
+            width: 1,
+            height: 1,
+            bytes: 1,
+        });
         slots[1].state = ImageState::Failed(ImageError::Type { url: slots[1].url.clone(), found: "SVG".into() });
         let out = rewrite_html(html, &slots, &base);
         assert!(out.contains(&format!(r#"src="clipdesk-img://localhost/{sha}""#)), "{out}");

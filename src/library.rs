@@ -427,7 +427,16 @@ fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
         }
     }
     let snapshot_id = insert_snapshot(tx, id, &clip.snapshot)?;
-    crate::versions::insert_version(tx, id, 1, snapshot_id, &a.title, &a.text, &html, &crate::versions::Change::default())?;
+    crate::versions::insert_version(
+        tx,
+        id,
+        1,
+        snapshot_id,
+        &a.title,
+        &a.text,
+        &html,
+        &crate::versions::Change::default(),
+    )?;
     crate::images::store(tx, id, 1, &clip.images)?;
     index_clip(tx, id)?;
     Ok(id)

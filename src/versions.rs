@@ -196,11 +196,30 @@ pub fn list(conn: &Connection, clip_id: i64) -> Result<Vec<Version>> {
         "SELECT version, created_at, title, text, text_sha256, snapshot_id, change FROM clip_version
          WHERE clip_id = ?1 ORDER BY version",
     )?;
-    let rows: Vec<(i64, String, String, String, Option<String>, Option<i64>, String)> = stmt
-        .query_map([clip_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
+    struct Row {
+        version: i64,
+        created_at: String,
+        title: String,
+        text: String,
+        sha: Option<String>,
+        snapshot_id: Option<i64>,
+        change: String,
+    }
+    let rows: Vec<Row> = stmt
+        .query_map([clip_id], |r| {
+            Ok(Row {
+                version: r.get(0)?,
+                created_at: r.get(1)?,
+                title: r.get(2)?,
+                text: r.get(3)?,
+                sha: r.get(4)?,
+                snapshot_id: r.get(5)?,
+                change: r.get(6)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(rows.len());
-    for (version, created_at, title, text, sha, snapshot_id, change) in rows {
+    for Row { version, created_at, title, text, sha, snapshot_id, change } in rows {
         let snapshot = match snapshot_id {
             Some(id) => crate::library::snapshot_info(conn, id)?,
             None => None,
@@ -255,11 +274,19 @@ pub struct Span {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Paragraph {
-    Same { text: String },
-    Added { text: String },
-    Removed { text: String },
+    Same {
+        text: String,
+    },
+    Added {
+        text: String,
+    },
+    Removed {
+        text: String,
+    },
     /// Edited: its words, each kept, added or removed.
-    Changed { spans: Vec<Span> },
+    Changed {
+        spans: Vec<Span>,
+    },
 }
 
 /// The headline in a diff.
@@ -380,9 +407,31 @@ fn token_changes(old: &[String], new: &[String]) -> (usize, usize, bool) {
 
 /// Words that open a paragraph that is only a time stamp.
 const STAMP_WORDS: &[&str] = &[
-    "updated", "update", "last", "published", "posted", "modified", "edited", "first", "обновлено", "обновлен",
-    "опубликовано", "изменено", "actualizado", "actualización", "publicado", "aktualisiert", "veröffentlicht",
-    "stand", "mis", "publié", "modifié", "aggiornato", "pubblicato", "atualizado", "zaktualizowano",
+    "updated",
+    "update",
+    "last",
+    "published",
+    "posted",
+    "modified",
+    "edited",
+    "first",
+    "обновлено",
+    "обновлен",
+    "опубликовано",
+    "изменено",
+    "actualizado",
+    "actualización",
+    "publicado",
+    "aktualisiert",
+    "veröffentlicht",
+    "stand",
+    "mis",
+    "publié",
+    "modifié",
+    "aggiornato",
+    "pubblicato",
+    "atualizado",
+    "zaktualizowano",
 ];
 
 /// A paragraph that only says when the article was published or updated ("Updated 10:32 GMT, 6
@@ -569,10 +618,14 @@ pub fn compare(a_title: &str, a_text: &str, b_title: &str, b_text: &str) -> (Tit
             }
             Paragraph::Changed { spans } => {
                 change.paragraphs_changed += 1;
-                let side = |keep: &str| spans.iter().filter(|s| s.op == "same" || s.op == keep).map(|s| s.text.as_str()).collect::<String>();
+                let side = |keep: &str| {
+                    spans.iter().filter(|s| s.op == "same" || s.op == keep).map(|s| s.text.as_str()).collect::<String>()
+                };
                 let (before, after) = (side("removed"), side("added"));
-                change.words_added += spans.iter().filter(|s| s.op == "added").map(|s| word_count(&s.text)).sum::<usize>();
-                change.words_removed += spans.iter().filter(|s| s.op == "removed").map(|s| word_count(&s.text)).sum::<usize>();
+                change.words_added +=
+                    spans.iter().filter(|s| s.op == "added").map(|s| word_count(&s.text)).sum::<usize>();
+                change.words_removed +=
+                    spans.iter().filter(|s| s.op == "removed").map(|s| word_count(&s.text)).sum::<usize>();
                 if !(is_timestamp_line(&before) && is_timestamp_line(&after)) {
                     let (added, removed, nums) = token_changes(&tokens(&before), &tokens(&after));
                     substantive_words += added + removed;
@@ -583,11 +636,8 @@ pub fn compare(a_title: &str, a_text: &str, b_title: &str, b_text: &str) -> (Tit
     }
     // A correction is appended: a new paragraph among the last three of the newer text.
     let tail_from = new.len().saturating_sub(3);
-    change.correction = out
-        .iter()
-        .zip(&new_at)
-        .filter(|(_, at)| at.is_some_and(|k| k >= tail_from))
-        .find_map(|(p, _)| match p {
+    change.correction =
+        out.iter().zip(&new_at).filter(|(_, at)| at.is_some_and(|k| k >= tail_from)).find_map(|(p, _)| match p {
             Paragraph::Added { text } if is_correction(text) => Some(text.clone()),
             _ => None,
         });
@@ -696,11 +746,19 @@ pub fn job(conn: &Connection, clip_id: i64) -> Result<Job> {
 #[derive(Debug)]
 pub enum Outcome {
     /// 304 (or the same ETag): nothing read.
-    NotModified { validators: Validators },
+    NotModified {
+        validators: Validators,
+    },
     /// Fetched, and the article reads the same.
-    Unchanged { validators: Validators },
+    Unchanged {
+        validators: Validators,
+    },
     /// The article changed: a new version to store.
-    Changed { clip: Box<NewClip>, change: Change, validators: Validators },
+    Changed {
+        clip: Box<NewClip>,
+        change: Change,
+        validators: Validators,
+    },
     Failed(Error),
 }
 
@@ -742,12 +800,7 @@ fn fetch_inner(fetcher: &Fetcher, job: &Job, images: Option<&images::Limits>) ->
 /// automatic tags follow the new version; highlights are found again in the new text (one whose
 /// passage is gone keeps its quote and old offsets). Returns the new version's number and how it
 /// differs from the version before (as stored: what the analyst read).
-pub fn store(
-    conn: &Connection,
-    tagger: &crate::tags::Tagger,
-    clip_id: i64,
-    clip: &NewClip,
-) -> Result<(i64, Change)> {
+pub fn store(conn: &Connection, tagger: &crate::tags::Tagger, clip_id: i64, clip: &NewClip) -> Result<(i64, Change)> {
     let previous = latest(conn, clip_id)?;
     let before = get(conn, clip_id, previous)?;
     let (_, _, change) = compare(&before.title, &before.text, &clip.article.title, &clip.article.text);
@@ -953,7 +1006,8 @@ mod tests {
     #[test]
     fn how_versions_differ() {
         // (what changed, new title, new text, paragraph ops, title changed, substantive, correction)
-        let cases: Vec<(&str, &str, String, Vec<&str>, bool, bool, bool)> = vec![
+        type Case<'a> = (&'a str, &'a str, String, Vec<&'a str>, bool, bool, bool);
+        let cases: Vec<Case> = vec![
             ("nothing", "Council meets", BASE.to_owned(), vec!["same"; 4], false, false, false),
             ("headline rewritten", "Council meets amid anger", BASE.to_owned(), vec!["same"; 4], true, true, false),
             (
@@ -986,7 +1040,9 @@ mod tests {
             (
                 "a typo and punctuation",
                 "Council meets",
-                BASE.replace("harbour budget", "harbour  budget").replace("police said.", "police said!").replace("Monday", "monday"),
+                BASE.replace("harbour budget", "harbour  budget")
+                    .replace("police said.", "police said!")
+                    .replace("Monday", "monday"),
                 vec!["changed", "same", "changed", "same"],
                 false,
                 false,

@@ -267,7 +267,8 @@ impl From<clipdesk::versions::Diff> for DiffDto {
         let spans = |v: Vec<clipdesk::versions::Span>| -> Vec<SpanDto> {
             v.into_iter().map(|s| SpanDto { op: s.op.into(), text: s.text }).collect()
         };
-        let whole = |op: &str, text: String| DiffParagraphDto { op: op.into(), spans: vec![SpanDto { op: op.into(), text }] };
+        let whole =
+            |op: &str, text: String| DiffParagraphDto { op: op.into(), spans: vec![SpanDto { op: op.into(), text }] };
         DiffDto {
             from: d.from,
             to: d.to,

@@ -126,8 +126,8 @@ fn recapture_clip(state: State<'_, AppState>, id: i64) -> Res<RecaptureDto> {
     // The blocking HTTP client runs on a thread of its own, with its own connection.
     monitor::off_runtime(move || {
         let mut lib = Library::open(&path)?;
-        let fetcher = clipdesk::fetch::Fetcher::new(Default::default())
-            .map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
+        let fetcher =
+            clipdesk::fetch::Fetcher::new(Default::default()).map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
         let r = lib.recapture(&fetcher, &[id], &Default::default())?.into_iter().next();
         let r = r.ok_or_else(|| IpcError::new("not_found", format!("clip {id} not found")))?;
         Ok(RecaptureDto {

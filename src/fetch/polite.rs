@@ -28,8 +28,9 @@ where
     }
     let workers = overall.max(1).min(jobs.len());
     let per_host = per_host.max(1);
-    let queue: Mutex<(VecDeque<(String, J)>, HashMap<String, usize>)> =
-        Mutex::new((jobs.into_iter().collect(), HashMap::new()));
+    // The jobs not started, and how many of each host's are running.
+    type Queue<J> = (VecDeque<(String, J)>, HashMap<String, usize>);
+    let queue: Mutex<Queue<J>> = Mutex::new((jobs.into_iter().collect(), HashMap::new()));
     let ready = Condvar::new();
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(J, O)>();

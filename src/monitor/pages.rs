@@ -54,7 +54,10 @@ pub fn parse_duration(s: &str) -> Result<i64> {
     let bad = || {
         Error::input(
             "input.duration",
-            format!("{s:?} is not a duration: write it as 30m, 3h, 1d or 1h30m (at least {} minutes)", MIN_INTERVAL / 60),
+            format!(
+                "{s:?} is not a duration: write it as 30m, 3h, 1d or 1h30m (at least {} minutes)",
+                MIN_INTERVAL / 60
+            ),
         )
     };
     let t = s.trim().to_ascii_lowercase();
@@ -151,7 +154,10 @@ pub fn list(conn: &Connection) -> Result<Vec<PageWatch>> {
             last_changed_at: r.get(6)?,
             state: r.get(7)?,
             failures: r.get(8)?,
-            error: code.map(|code| SourceError { code, message: r.get::<_, Option<String>>(10).ok().flatten().unwrap_or_default() }),
+            error: code.map(|code| SourceError {
+                code,
+                message: r.get::<_, Option<String>>(10).ok().flatten().unwrap_or_default(),
+            }),
             versions: r.get::<_, Option<i64>>(11)?.unwrap_or(0),
         })
     })?;
@@ -223,7 +229,8 @@ fn due(conn: &Connection, opts: &CheckOptions, now: DateTime<Utc>) -> Result<Vec
     let mut out = Vec::new();
     for row in rows {
         let d = row?;
-        let wanted = if !opts.only.is_empty() { opts.only.contains(&d.clip_id) } else { opts.all || d.next_check_at <= now_s };
+        let wanted =
+            if !opts.only.is_empty() { opts.only.contains(&d.clip_id) } else { opts.all || d.next_check_at <= now_s };
         if wanted {
             out.push(d);
         }
@@ -284,8 +291,11 @@ pub fn check(
                 return Checked::Skipped(until);
             }
             let outcome = versions::fetch(fetcher, job, images);
-            if let Outcome::Failed(Error::Fetch(FetchError::HttpStatus { status: 429 | 503, retry_after: Some(s), .. })) =
-                &outcome
+            if let Outcome::Failed(Error::Fetch(FetchError::HttpStatus {
+                status: 429 | 503,
+                retry_after: Some(s),
+                ..
+            })) = &outcome
             {
                 if let Ok(mut b) = blocked.lock() {
                     b.insert(job.host.clone(), schedule::after(Utc::now(), *s as i64));
@@ -427,7 +437,15 @@ fn record(lib: &mut Library, d: &Due, job: Option<&Job>, checked: Checked, now: 
             tx.execute(
                 "UPDATE page_watch SET state = ?2, failures = ?3, error_code = ?4, error_message = ?5,
                         last_checked_at = ?6, next_check_at = ?7 WHERE clip_id = ?1",
-                params![d.clip_id, state, failures, e.code(), e.to_string(), now_s, time_to_db(&schedule::after(now, wait))],
+                params![
+                    d.clip_id,
+                    state,
+                    failures,
+                    e.code(),
+                    e.to_string(),
+                    now_s,
+                    time_to_db(&schedule::after(now, wait))
+                ],
             )?;
         }
     }
@@ -441,7 +459,14 @@ mod tests {
 
     #[test]
     fn durations() {
-        for (s, want) in [("15m", Some(900)), ("3h", Some(10_800)), ("1d", Some(86_400)), ("1h30m", Some(5400)), ("3600", Some(3600)), ("2w", Some(1_209_600))] {
+        for (s, want) in [
+            ("15m", Some(900)),
+            ("3h", Some(10_800)),
+            ("1d", Some(86_400)),
+            ("1h30m", Some(5400)),
+            ("3600", Some(3600)),
+            ("2w", Some(1_209_600)),
+        ] {
             assert_eq!(parse_duration(s).ok(), want, "{s}");
         }
         for s in ["", "5m", "10", "h", "3x", "1h-2m", "99999999999999999999d"] {

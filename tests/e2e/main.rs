@@ -904,9 +904,11 @@ async fn the_reader_shows_kept_images_offline_and_asks_the_web_for_nothing() {
         shown.iter().all(|i| i[0].as_str().is_some_and(|s| s.starts_with("clipdesk-img://localhost/"))),
         "{shown:?}"
     );
-    let sizes: Vec<(i64, i64)> = shown.iter().map(|i| (i[1].as_i64().unwrap_or(0), i[2].as_i64().unwrap_or(0))).collect();
+    let sizes: Vec<(i64, i64)> =
+        shown.iter().map(|i| (i[1].as_i64().unwrap_or(0), i[2].as_i64().unwrap_or(0))).collect();
     assert!(sizes.contains(&(96, 64)) && sizes.contains(&(160, 90)), "{sizes:?}");
-    let caption = app.js("return document.querySelector('[data-testid=article] figcaption')?.textContent", vec![]).await;
+    let caption =
+        app.js("return document.querySelector('[data-testid=article] figcaption')?.textContent", vec![]).await;
     assert!(caption.as_str().is_some_and(|c| c.contains("The quay at dawn")), "{caption}");
     let web = app
         .js(

@@ -88,7 +88,8 @@ const CORRECTION: &str = "Correction: An earlier version of this article misstat
 fn images_server() -> TestServer {
     let mut routes = HashMap::new();
     routes.insert("/img/quay.png".to_owned(), image_reply(image_bytes(64, 48, image::ImageFormat::Png), "image/png"));
-    routes.insert("/img/lead.jpg".to_owned(), image_reply(image_bytes(120, 80, image::ImageFormat::Jpeg), "image/jpeg"));
+    routes
+        .insert("/img/lead.jpg".to_owned(), image_reply(image_bytes(120, 80, image::ImageFormat::Jpeg), "image/jpeg"));
     TestServer::start(routes)
 }
 
@@ -169,7 +170,12 @@ fn an_article_that_changes_is_kept_as_versions_with_diffs_and_alerts() {
             4,
             Some("version 4: correction appended (+13 −0 words)"),
         ),
-        (Reply::html(article("Council approves dredging amid protests", &[P1, P2, P4, CORRECTION])), "unchanged", 4, None),
+        (
+            Reply::html(article("Council approves dredging amid protests", &[P1, P2, P4, CORRECTION])),
+            "unchanged",
+            4,
+            None,
+        ),
         (Reply::status(410), "gone", 4, Some("the page is gone (410)")),
         (Reply::status(410), "gone", 4, None),
     ];
@@ -209,7 +215,9 @@ fn an_article_that_changes_is_kept_as_versions_with_diffs_and_alerts() {
 
     // Diffs between any two versions.
     let d = versions::diff(lib.conn(), id, 1, 2).expect("diff");
-    assert!(d.title.changed && d.change.title_changed && d.paragraphs.iter().all(|p| matches!(p, Paragraph::Same { .. })));
+    assert!(
+        d.title.changed && d.change.title_changed && d.paragraphs.iter().all(|p| matches!(p, Paragraph::Same { .. }))
+    );
     let d = versions::diff(lib.conn(), id, 2, 3).expect("diff");
     assert_eq!(d.paragraphs.iter().filter(|p| matches!(p, Paragraph::Removed { text } if text == P3)).count(), 1);
     let d = versions::diff(lib.conn(), id, 1, 4).expect("diff");
@@ -276,14 +284,23 @@ fn recapture_reports_what_changed() {
     let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     let a = &lines[0];
     assert_eq!(a["id"].to_string(), ids[0]);
-    assert_eq!((a["version"].as_i64(), a["changed"].as_bool(), a["title_changed"].as_bool()), (Some(2), Some(true), Some(true)));
+    assert_eq!(
+        (a["version"].as_i64(), a["changed"].as_bool(), a["title_changed"].as_bool()),
+        (Some(2), Some(true), Some(true))
+    );
     assert_eq!((a["words_added"].as_i64(), a["words_removed"].as_i64()), (Some(16), Some(0)));
-    assert_eq!((lines[1]["status"].as_str(), lines[1]["error"]["code"].as_str()), (Some("failed"), Some("fetch.http_status")));
+    assert_eq!(
+        (lines[1]["status"].as_str(), lines[1]["error"]["code"].as_str()),
+        (Some("failed"), Some("fetch.http_status"))
+    );
     // Unchanged: no new version.
     let (code, out, _) = run_cli(&db, &["--json", "recapture", &ids[0]]);
     assert_eq!(code, 0);
     let r: Value = serde_json::from_str(out.trim()).expect("json");
-    assert_eq!((r["version"].as_i64(), r["changed"].as_bool(), r["status"].as_str()), (Some(2), Some(false), Some("unchanged")));
+    assert_eq!(
+        (r["version"].as_i64(), r["changed"].as_bool(), r["status"].as_str()),
+        (Some(2), Some(false), Some("unchanged"))
+    );
     // An unknown clip is bad input.
     let (code, _, err) = run_cli(&db, &["recapture", "999"]);
     assert_eq!(code, 2);
@@ -306,7 +323,8 @@ fn hostile_images_are_bounded_or_refused_and_the_clip_is_stored() {
         (
             "/img/script.svg",
             image_reply(
-                b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>".to_vec(),
+                b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>"
+                    .to_vec(),
                 "image/svg+xml",
             ),
         ),
@@ -317,8 +335,16 @@ fn hostile_images_are_bounded_or_refused_and_the_clip_is_stored() {
         routes.insert(path.to_owned(), reply);
     }
     let imgs: String = [
-        "good.png", "good.gif", "good.webp", "bomb.png", "bomb-under-sides.png", "huge.jpg", "script.svg", "page.jpg",
-        "missing.png", "truncated.png",
+        "good.png",
+        "good.gif",
+        "good.webp",
+        "bomb.png",
+        "bomb-under-sides.png",
+        "huge.jpg",
+        "script.svg",
+        "page.jpg",
+        "missing.png",
+        "truncated.png",
     ]
     .iter()
     .map(|n| format!("<figure><img src=\"/img/{n}\"><figcaption>Image {n}</figcaption></figure>"))
@@ -363,7 +389,10 @@ fn hostile_images_are_bounded_or_refused_and_the_clip_is_stored() {
 
     let lib = Library::open(&db).expect("open");
     let clip = lib.get(1).expect("clip");
-    assert_eq!(clip.images.iter().map(|i| i.mime.as_str()).collect::<Vec<_>>(), ["image/png", "image/gif", "image/webp"]);
+    assert_eq!(
+        clip.images.iter().map(|i| i.mime.as_str()).collect::<Vec<_>>(),
+        ["image/png", "image/gif", "image/webp"]
+    );
     // Refused images keep their caption and original URL; none is stored, none is in the HTML.
     assert_eq!(clip.image_errors.len(), 7);
     assert!(clip.image_errors.iter().all(|e| e.caption.as_deref().is_some_and(|c| c.starts_with("Image "))));
@@ -479,9 +508,11 @@ fn an_evidence_bundle_verifies_and_fails_after_any_byte_changes() {
     let v1 = versions::list(lib.conn(), id).expect("versions").remove(0);
     let page = &entries.iter().find(|(n, _)| n == "versions/1/page.bin").expect("page").1;
     assert_eq!(page, &lib.snapshot_body(v1.snapshot.expect("snapshot").id).expect("body"));
-    let headers = String::from_utf8_lossy(&entries.iter().find(|(n, _)| n == "versions/1/headers.json").expect("h").1).into_owned();
+    let headers = String::from_utf8_lossy(&entries.iter().find(|(n, _)| n == "versions/1/headers.json").expect("h").1)
+        .into_owned();
     assert!(headers.contains("x-served-by") && headers.contains("test"), "{headers}");
-    let html = String::from_utf8_lossy(&entries.iter().find(|(n, _)| n == "versions/1/article.html").expect("h").1).into_owned();
+    let html = String::from_utf8_lossy(&entries.iter().find(|(n, _)| n == "versions/1/article.html").expect("h").1)
+        .into_owned();
     assert!(html.contains("../../images/") && !html.contains("clipdesk-img:"), "{html}");
 
     let v = evidence::verify(&out).expect("verify");
@@ -498,7 +529,8 @@ fn an_evidence_bundle_verifies_and_fails_after_any_byte_changes() {
             let v = evidence::verify_reader(Cursor::new(zip_of(&changed)), std::path::Path::new("changed.zip"))
                 .expect("a readable zip");
             assert!(!v.ok, "{name} byte {at} changed, still verifies");
-            let named = v.problems.iter().any(|p| &p.path == name || (name == "manifest.sha256" && p.path == "manifest.json"));
+            let named =
+                v.problems.iter().any(|p| &p.path == name || (name == "manifest.sha256" && p.path == "manifest.json"));
             assert!(named, "{name} byte {at}: {:?}", v.problems);
         }
         // Removed, or a file added: named too.
@@ -519,7 +551,8 @@ fn an_evidence_bundle_verifies_and_fails_after_any_byte_changes() {
     for at in (0..bytes.len()).step_by(step) {
         let mut damaged = bytes.clone();
         damaged[at] ^= 0x01;
-        let result = std::panic::catch_unwind(|| evidence::verify_reader(Cursor::new(damaged), std::path::Path::new("d.zip")));
+        let result =
+            std::panic::catch_unwind(|| evidence::verify_reader(Cursor::new(damaged), std::path::Path::new("d.zip")));
         match result.expect("no panic") {
             Ok(v) if v.ok => {}
             Ok(_) => failed += 1,
@@ -555,7 +588,18 @@ fn briefings_show_lead_images_when_asked_and_exports_carry_them() {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = run_cli(
         &db,
-        &["digest", q, "--title", "Harbour", "--lead-images", "on", "--pdf", pdf_with.to_str().expect("p"), "--html", html.to_str().expect("p")],
+        &[
+            "digest",
+            q,
+            "--title",
+            "Harbour",
+            "--lead-images",
+            "on",
+            "--pdf",
+            pdf_with.to_str().expect("p"),
+            "--html",
+            html.to_str().expect("p"),
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let count_images = |p: &std::path::Path| {

@@ -167,7 +167,8 @@ pub fn watch_page(lib: &mut Library, args: WatchPageArgs, out: &Out) -> clipdesk
         return Ok(Status::Ok);
     }
     if args.run {
-        let opts = pages::CheckOptions { all: args.all, only: args.ids, no_images: args.no_images, ..Default::default() };
+        let opts =
+            pages::CheckOptions { all: args.all, only: args.ids, no_images: args.no_images, ..Default::default() };
         return run_checks(lib, &fetcher()?, &opts, out);
     }
     let mut ids = args.ids;
