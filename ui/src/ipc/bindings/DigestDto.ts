@@ -24,4 +24,8 @@ multi_group: string,
 /**
  * "newest", "oldest", "relevance" or "manual".
  */
-order_by: string, executive_summary: string | null, items: Array<ItemChoiceDto>, };
+order_by: string, executive_summary: string | null, 
+/**
+ * Show each story's lead image in the PDF and HTML.
+ */
+lead_images: boolean, items: Array<ItemChoiceDto>, };
