@@ -89,6 +89,7 @@ bench: fonts ui
 	$(CARGO) run --release -p clipdesk-bench -- search --write
 	$(CARGO) run --release -p clipdesk-bench -- digest --write
 	$(CARGO) run --release -p clipdesk-bench -- monitor --write
+	$(CARGO) run --release -p clipdesk-bench -- stories --write
 	$(CARGO) build --release -p clipdesk-app
 	$(CARGO) run --release -p clipdesk-bench -- app --write
 

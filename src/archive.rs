@@ -38,6 +38,7 @@ pub const FILE_NAME: &str = "clipdesk-export.json";
 
 /// Every table of the library, parents before children (the order rows are imported in).
 pub const TABLES: &[&str] = &[
+    "story",
     "clip",
     "clip_body",
     "clip_url",
@@ -66,6 +67,10 @@ pub const TABLES: &[&str] = &[
     "entry_watch",
     "alert",
     "page_watch",
+    "story_link",
+    "story_sig",
+    "story_band",
+    "story_df",
 ];
 
 /// Tables that are derived from the others and rebuilt on import: the full-text index and
@@ -386,6 +391,8 @@ enum Shape {
 /// an import must not bring in "6 июля 2016" where a time belongs. NULLs are allowed where the
 /// schema allows them.
 const SHAPED: &[(&str, &str, Shape)] = &[
+    ("story", "created_at", Shape::Time),
+    ("story_link", "created_at", Shape::Time),
     ("clip", "published_at", Shape::Time),
     ("clip", "clipped_at", Shape::Time),
     ("clip", "updated_at", Shape::Time),

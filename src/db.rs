@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_fts_hashsize.sql"),
     include_str!("../migrations/0004_period_basis.sql"),
     include_str!("../migrations/0005_monitoring.sql"),
+    include_str!("../migrations/0006_stories.sql"),
     include_str!("../migrations/0007_evidence.sql"),
 ];
 

@@ -31,6 +31,7 @@ pub mod library;
 pub mod model;
 pub mod monitor;
 pub mod search;
+pub mod stories;
 pub mod tags;
 pub mod text;
 pub mod versions;

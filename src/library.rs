@@ -92,6 +92,7 @@ impl Library {
         let mut conn = crate::db::open(path)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         gazetteer::seed(&tx)?;
+        crate::stories::ensure(&tx)?;
         tx.commit()?;
         Ok(Library { conn, path: path.to_owned(), tagger: None, facet_index: None })
     }
@@ -126,6 +127,10 @@ impl Library {
     /// Loads an export into this library, which must be empty (see [`crate::archive::import`]).
     pub fn import(&mut self, source: &Path) -> Result<crate::archive::Report> {
         let report = crate::archive::import(&mut self.conn, source)?;
+        // An export from before stories has none: they are made now.
+        let tx = self.write()?;
+        crate::stories::ensure(&tx)?;
+        tx.commit()?;
         self.tagger = None;
         self.facet_index = None;
         Ok(report)
@@ -175,7 +180,7 @@ impl Library {
             .conn
             .query_row(
                 "SELECT id, url, canonical_url, title, authors, site_name, published_at, clipped_at, lang, b.text,
-                        b.html, word_count, summary, note, lead_image, published_offset
+                        b.html, word_count, summary, note, lead_image, published_offset, wire
                  FROM clip JOIN clip_body b ON b.clip_id = clip.id WHERE id = ?1",
                 [id],
                 |r| {
@@ -202,6 +207,8 @@ impl Library {
                         versions: 0,
                         images: Vec::new(),
                         image_errors: Vec::new(),
+                        wire: r.get(16)?,
+                        story: None,
                     })
                 },
             )
@@ -240,6 +247,7 @@ impl Library {
                 }),
             }
         }
+        clip.story = crate::stories::clip_story(&self.conn, id)?;
         Ok(clip)
     }
 
@@ -377,7 +385,8 @@ pub fn find_by_url_keys(conn: &Connection, keys: &[String]) -> Result<Option<i64
 }
 
 /// Stores one clip in the caller's transaction unless one of its URLs is known: the row, its
-/// URL keys, snapshot, index entry, automatic tags and the tags given by hand.
+/// URL keys, snapshot, index entry, automatic tags, the tags given by hand, and its story
+/// (its signature computed and the clip placed among its copies and coverage).
 fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
     if let Some(id) = find_by_url_keys(tx, &clip.url_keys)? {
         return Ok(Stored::Duplicate(id));
@@ -391,6 +400,7 @@ fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef])
         let tag_id = crate::tags::taxonomy::ensure(tx, tag)?;
         crate::tags::tag_clip(tx, id, tag_id, Origin::Manual)?;
     }
+    crate::stories::on_insert(tx, &tagger.matcher, id)?;
     Ok(Stored::Created(id))
 }
 

@@ -33,6 +33,10 @@ pub struct Clip {
     pub snapshot: Option<SnapshotInfo>,
     /// The monitored sources whose entry this clip was made from.
     pub via_feeds: Vec<FeedRef>,
+    /// The news agency the clip credits (`ap`, `reuters`…), from its dateline or byline.
+    pub wire: Option<String>,
+    /// The clip's story: its id, size, and whether the clip is its original, a copy or coverage.
+    pub story: Option<crate::stories::ClipStory>,
     /// How many versions of the article Clipdesk has kept (1 until a re-capture finds it changed).
     pub versions: i64,
     /// The images of the latest version that are kept in the library, in order.
@@ -191,7 +195,7 @@ fn rfc3339<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&time_to_db(t))
 }
 
-fn rfc3339_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn rfc3339_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => s.serialize_str(&time_to_db(t)),
         None => s.serialize_none(),

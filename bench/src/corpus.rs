@@ -71,42 +71,54 @@ pub fn fill(lib: &mut clipdesk::Library, data: &Path, n: usize, topics: &[&str])
     for (i, t) in texts.into_iter().take(n).enumerate() {
         let url = format!("https://bench.example/{i}");
         let published = now - Duration::hours(i as i64);
-        let article = Article {
-            title: t.title,
-            authors: Vec::new(),
-            published_at: Some(published),
-            published_offset: Some(0),
-            site_name: Some(t.site),
-            lang: Some(t.lang),
-            canonical_url: None,
-            lead_image: None,
-            html: String::new(),
-            summary: None,
-            word_count: clipdesk::text::word_count(&t.text),
-            text: t.text,
-        };
-        let clip = NewClip {
-            url: url.clone(),
-            canonical_url: url.clone(),
-            url_keys: vec![url.clone()],
-            snapshot: NewSnapshot {
-                requested_url: url.clone(),
-                final_url: url,
-                redirects: Vec::new(),
-                http_status: Some(200),
-                content_type: Some("text/html".into()),
-                charset: Some("UTF-8".into()),
-                fetched_at: published,
-                body: article.text.as_bytes().to_vec(),
-                extractor_version: "bench".into(),
-                headers: None,
-            },
-            article,
-            images: Vec::new(),
-        };
+        let clip = new_clip(&url, &t.title, &t.text, Some(&t.lang), &t.site, Some(published));
         let tag = TagRef { kind: TagKind::Topic, name: topics[i % topics.len()].to_owned() };
         batch.push((clip, vec![tag]));
     }
     lib.insert_clips(&batch)?;
     Ok(())
+}
+
+/// A clip as the bench stores it: the text as the article, the text's bytes as the snapshot.
+pub fn new_clip(
+    url: &str,
+    title: &str,
+    text: &str,
+    lang: Option<&str>,
+    site: &str,
+    published: Option<chrono::DateTime<Utc>>,
+) -> NewClip {
+    let article = Article {
+        title: title.to_owned(),
+        authors: Vec::new(),
+        published_at: published,
+        published_offset: Some(0),
+        site_name: Some(site.to_owned()),
+        lang: lang.map(str::to_owned),
+        canonical_url: None,
+        lead_image: None,
+        html: String::new(),
+        summary: None,
+        word_count: clipdesk::text::word_count(text),
+        text: text.to_owned(),
+    };
+    NewClip {
+        url: url.to_owned(),
+        canonical_url: url.to_owned(),
+        url_keys: vec![url.to_owned()],
+        snapshot: NewSnapshot {
+            requested_url: url.to_owned(),
+            final_url: url.to_owned(),
+            redirects: Vec::new(),
+            http_status: Some(200),
+            content_type: Some("text/html".into()),
+            charset: Some("UTF-8".into()),
+            fetched_at: published.unwrap_or_else(Utc::now),
+            body: text.as_bytes().to_vec(),
+            extractor_version: "bench".into(),
+            headers: None,
+        },
+        article,
+        images: Vec::new(),
+    }
 }

@@ -14,6 +14,7 @@ mod extract;
 mod monitor;
 mod report;
 mod scale;
+mod stories;
 mod suggest;
 
 use std::path::PathBuf;
@@ -37,8 +38,9 @@ fn main() -> ExitCode {
         Some("app") => app::run(&data, &sizes(&args, "0,100000")),
         Some("bounds") => bounds::run(&data),
         Some("monitor") => monitor::run(&data),
+        Some("stories") => stories::run(&data, &sizes(&args, "100000"), flag(&args, "--only").as_deref()),
         _ => {
-            eprintln!("usage: bench extract|breadth|suggest|search|digest|monitor|app|bounds [--data DIR] [--write] [--only ID --diff] [--ours] [-v] [--sizes 10000,100000]");
+            eprintln!("usage: bench extract|breadth|suggest|search|digest|monitor|stories|app|bounds [--data DIR] [--write] [--only ID --diff] [--ours] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };

@@ -52,17 +52,31 @@ pub struct ClipRow {
     /// HTML-escaped text with matches in `<mark>`.
     pub snippet: String,
     pub tags: Vec<TagChip>,
+    #[ts(type = "number | null")]
+    pub story_id: Option<i64>,
+    /// Clips in the clip's story (1 for a clip alone).
+    #[ts(type = "number")]
+    pub story_size: i64,
+    /// Clips of the story the query matched (a collapsed row stands for them all).
+    #[ts(type = "number")]
+    pub matched: i64,
+    /// "+4 outlets, 2 languages"; empty for a story of one outlet and one language.
+    pub story_note: String,
 }
 
 impl From<Hit> for ClipRow {
     fn from(h: Hit) -> Self {
         ClipRow {
+            story_note: clipdesk::stories::coverage_note(h.outlets.len(), h.languages.len()),
             id: h.id,
             title: h.title,
             site_name: h.site_name,
             published_at: h.published_at,
             snippet: h.snippet,
             tags: h.tags.iter().map(TagChip::from).collect(),
+            story_id: h.story_id,
+            story_size: h.story_size,
+            matched: h.matched,
         }
     }
 }
@@ -157,6 +171,9 @@ pub struct ClipDetail {
     pub tags: Vec<TagChip>,
     pub snapshot: Option<Snapshot>,
     pub highlights: Vec<HighlightDto>,
+    /// The news agency the clip credits ("AP").
+    pub wire: Option<String>,
+    pub story: Option<crate::stories::ClipStoryDto>,
     /// Every version of the article, oldest first (one until a re-capture finds it changed).
     pub versions: Vec<VersionDto>,
     /// The latest version's images kept in the library, in order.
@@ -346,6 +363,8 @@ impl ClipDetail {
                 .into_iter()
                 .map(|h| HighlightDto { id: h.id, quote: h.quote, note: h.note })
                 .collect(),
+            wire: c.wire.as_deref().map(crate::stories::wire_name),
+            story: c.story.map(Into::into),
             images_not_kept: c.image_errors.len(),
             images: c
                 .images
@@ -678,6 +697,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     DiffDto::export_all(&cfg)?;
     RecaptureDto::export_all(&cfg)?;
     crate::monitor::export_bindings(&cfg)?;
+    crate::stories::export_bindings(&cfg)?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod dto;
 mod files;
 mod images;
 pub mod monitor;
+pub mod stories;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -81,9 +82,10 @@ fn search(
     limit: i64,
     sort: String,
     facets: bool,
+    collapse: bool,
 ) -> Res<SearchPage> {
     guarded(|| {
-        let opts = Options { limit, offset, sort: Sort::parse(&sort)?, facets, facet_limit: 40 };
+        let opts = Options { limit, offset, sort: Sort::parse(&sort)?, facets, facet_limit: 40, collapse };
         let result = state.lib()?.search(&query, opts)?;
         Ok(SearchPage {
             total: result.total,
@@ -725,6 +727,10 @@ pub fn run() {
             monitor::mark_alerts_seen,
             monitor::import_opml,
             monitor::export_opml,
+            stories::get_story,
+            stories::story_diff,
+            stories::split_story,
+            stories::merge_stories,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,5 +1,6 @@
-//! From a digest's definition to a briefing: the clips selected, copies of one story merged, the
-//! groups, the order, and every item's text as it will print.
+//! From a digest's definition to a briefing: the clips selected, one item per story (the library's
+//! stories, [`crate::stories`]: copies and coverage of one event in any language), the groups, the
+//! order, and every item's text as it will print.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -26,7 +27,7 @@ pub struct Briefing {
     pub executive_summary: Vec<String>,
     pub group_by: GroupBy,
     pub groups: Vec<Group>,
-    /// Distinct stories (copies merged), whatever the grouping repeats.
+    /// Distinct stories (one item each), whatever the grouping repeats.
     pub story_count: usize,
     /// The bytes of the lead images the items show, by their `path` (given to the PDF's Typst
     /// world as files and embedded in the HTML; never part of the JSON data).
@@ -90,7 +91,7 @@ pub struct Item {
     pub url_display: String,
     /// When Clipdesk fetched the page (the snapshot), "27 November 2026".
     pub retrieved: String,
-    /// Other outlets that carried the same story.
+    /// Other outlets of the briefing's clips of the same story (copies and coverage).
     pub also_in: Vec<Copy>,
     /// The story's lead image, when the briefing shows them and the clip kept one.
     pub lead_image: Option<LeadImage>,
@@ -106,6 +107,7 @@ pub struct Quote {
 pub struct Copy {
     pub outlet: String,
     pub url: Option<String>,
+    pub lang: Option<String>,
 }
 
 /// Everything about one clip a briefing may print.
@@ -124,6 +126,9 @@ struct ClipData {
     topics: Vec<String>,
     actors: Vec<(String, Option<String>)>,
     score: f64,
+    /// Published, else clipped (as stored: orders like the time), as stories order clips.
+    time: String,
+    story: Option<i64>,
 }
 
 /// Formats a date the way a briefing prints it.
@@ -146,37 +151,34 @@ pub fn build(conn: &Connection, digest: &Digest) -> Result<Briefing> {
     }
     let choices: HashMap<i64, &super::ItemChoice> = digest.items.iter().map(|c| (c.clip_id, c)).collect();
 
-    // Copies of one story: same text (near-identical) → the earliest is the item, the others are
-    // listed as "also in".
-    let copies = merge_copies(&clips);
+    // One item per story: its earliest selected clip (the story's original when selected); the
+    // other selected clips of the story are listed as "also in".
+    let lead = story_leads(&clips);
     let mut items: BTreeMap<i64, Item> = BTreeMap::new();
     let mut images: BTreeMap<String, BriefingImage> = BTreeMap::new();
     for clip in &clips {
-        if let Some(original) = copies.get(&clip.id) {
-            if *original != clip.id {
-                continue;
-            }
-        }
-        let mut item = make_item(conn, clip, choices.get(&clip.id).copied())?;
-        if digest.lead_images {
-            if let Some((lead, bytes)) = lead_image(conn, clip.id)? {
-                images.insert(lead.path.clone(), bytes);
-                item.lead_image = Some(lead);
-            }
-        }
-        items.insert(clip.id, item);
-    }
-    for clip in &clips {
-        if let Some(&original) = copies.get(&clip.id) {
-            if original != clip.id {
-                if let Some(item) = items.get_mut(&original) {
-                    item.also_in.push(Copy {
-                        outlet: clip.outlet.clone().unwrap_or_else(|| host_of(&clip.canonical_url)),
-                        url: safe_link(&clip.canonical_url),
-                    });
+        if lead.get(&clip.id).is_none_or(|l| *l == clip.id) {
+            let mut item = make_item(conn, clip, choices.get(&clip.id).copied())?;
+            if digest.lead_images {
+                if let Some((lead, bytes)) = lead_image(conn, clip.id)? {
+                    images.insert(lead.path.clone(), bytes);
+                    item.lead_image = Some(lead);
                 }
             }
+            items.insert(clip.id, item);
         }
+    }
+    let by_time = |c: &&ClipData| (c.time.clone(), c.id);
+    let mut ordered: Vec<&ClipData> = clips.iter().collect();
+    ordered.sort_by_key(by_time);
+    for clip in ordered {
+        let Some(&l) = lead.get(&clip.id).filter(|l| **l != clip.id) else { continue };
+        let Some(item) = items.get_mut(&l) else { continue };
+        let outlet = clip.outlet.clone().unwrap_or_else(|| host_of(&clip.canonical_url));
+        if item.outlet.as_deref() == Some(outlet.as_str()) || item.also_in.iter().any(|c| c.outlet == outlet) {
+            continue;
+        }
+        item.also_in.push(Copy { outlet, url: safe_link(&clip.canonical_url), lang: clip.lang.clone() });
     }
 
     // Groups.
@@ -324,7 +326,8 @@ fn load_clip(conn: &Connection, id: i64, score: f64) -> Result<ClipData> {
     let mut clip = conn
         .prepare_cached(
             "SELECT c.title, c.canonical_url, c.site_name, c.published_at, c.published_offset, c.authors, c.lang, b.text,
-                    c.note, (SELECT max(fetched_at) FROM snapshot s WHERE s.clip_id = c.id)
+                    c.note, (SELECT max(fetched_at) FROM snapshot s WHERE s.clip_id = c.id),
+                    coalesce(c.published_at, c.clipped_at), c.story_id
              FROM clip c JOIN clip_body b ON b.clip_id = c.id WHERE c.id = ?1",
         )?
         .query_row([id], |r| {
@@ -343,6 +346,8 @@ fn load_clip(conn: &Connection, id: i64, score: f64) -> Result<ClipData> {
                 topics: Vec::new(),
                 actors: Vec::new(),
                 score,
+                time: r.get(10)?,
+                story: r.get(11)?,
             })
         })
         .map_err(|e| match e {
@@ -448,75 +453,17 @@ fn host_of(url: &str) -> String {
     url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_else(|| url.to_owned())
 }
 
-/// Groups clips that carry the same story (near-identical text, e.g. one wire story in several
-/// outlets): clip id → the id of the group's original (the earliest published).
-fn merge_copies(clips: &[ClipData]) -> HashMap<i64, i64> {
-    let prints: Vec<(u64, HashSet<u64>)> = clips.iter().map(|c| fingerprint(&c.text)).collect();
-    let mut parent: Vec<usize> = (0..clips.len()).collect();
-    fn root(parent: &mut [usize], i: usize) -> usize {
-        let mut r = i;
-        while parent[r] != r {
-            r = parent[r];
-        }
-        parent[i] = r;
-        r
-    }
-    for i in 0..clips.len() {
-        for j in i + 1..clips.len() {
-            // Cheap filter on the simhash, then the shingle overlap decides.
-            if (prints[i].0 ^ prints[j].0).count_ones() > 12 {
-                continue;
-            }
-            let (a, b) = (&prints[i].1, &prints[j].1);
-            let inter = a.intersection(b).count();
-            let union = a.len() + b.len() - inter;
-            if union > 0 && inter * 10 >= union * 7 {
-                let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
-                parent[ri] = rj;
-            }
+/// The item each selected clip belongs to: clip id → the id of its story's earliest selected clip
+/// (itself for that one and for clips without a story).
+fn story_leads(clips: &[ClipData]) -> HashMap<i64, i64> {
+    let mut first: HashMap<i64, (&str, i64)> = HashMap::new();
+    for c in clips {
+        if let Some(story) = c.story {
+            let key = (c.time.as_str(), c.id);
+            first.entry(story).and_modify(|k| *k = (*k).min(key)).or_insert(key);
         }
     }
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
-    for i in 0..clips.len() {
-        let r = root(&mut parent, i);
-        groups.entry(r).or_default().push(i);
-    }
-    let mut out = HashMap::new();
-    for members in groups.values().filter(|m| m.len() > 1) {
-        let original = members
-            .iter()
-            .min_by_key(|&&i| (clips[i].published.map_or(i64::MAX, |t| t.timestamp()), clips[i].id))
-            .copied()
-            .unwrap_or(members[0]);
-        for &m in members {
-            out.insert(clips[m].id, clips[original].id);
-        }
-    }
-    out
-}
-
-/// A 64-bit simhash and the set of 5-word shingle hashes of a text's first 400 words.
-fn fingerprint(text: &str) -> (u64, HashSet<u64>) {
-    use std::hash::{Hash, Hasher};
-    let words: Vec<String> = crate::text::fold(text)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(400)
-        .map(str::to_owned)
-        .collect();
-    let mut shingles = HashSet::new();
-    let mut weights = [0i32; 64];
-    for window in words.windows(5.min(words.len().max(1))) {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        window.hash(&mut h);
-        let v = h.finish();
-        shingles.insert(v);
-        for (bit, w) in weights.iter_mut().enumerate() {
-            *w += if v >> bit & 1 == 1 { 1 } else { -1 };
-        }
-    }
-    let simhash = weights.iter().enumerate().fold(0u64, |acc, (bit, w)| if *w > 0 { acc | 1 << bit } else { acc });
-    (simhash, shingles)
+    clips.iter().map(|c| (c.id, c.story.and_then(|s| first.get(&s)).map_or(c.id, |k| k.1))).collect()
 }
 
 #[cfg(test)]

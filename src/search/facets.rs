@@ -1,4 +1,5 @@
-//! Counting a result set by topic, actor, site, language and month, in memory.
+//! Counting a result set by topic, actor, site, language and month, in memory — by clips, or by
+//! stories (a story counts once under each value any of its matching clips has).
 //!
 //! [`FacetIndex`] holds, for every clip, the small facts facets count (site, language, month of
 //! publication, tag ids) in flat arrays; counting a result set of 20,000 clips is then a loop, not
@@ -33,6 +34,10 @@ pub struct FacetIndex {
     month: Vec<u32>,
     /// Publication time (Unix seconds), `i64::MIN` when unknown: for sorting by date.
     published: Vec<i64>,
+    /// The clip's story (0: none).
+    story: Vec<i64>,
+    /// Clips per story.
+    story_sizes: HashMap<i64, u32>,
     /// Tags of slot `i`: `tags[tag_start[i]..tag_start[i + 1]]`.
     tag_start: Vec<u32>,
     tags: Vec<i64>,
@@ -73,7 +78,8 @@ impl FacetIndex {
         let mut index = FacetIndex { version, ..Default::default() };
         let (mut sites, mut langs, mut months) = (Interner::new(), Interner::new(), Interner::new());
         {
-            let mut stmt = conn.prepare_cached("SELECT id, site_name, lang, published_at FROM clip ORDER BY id")?;
+            let mut stmt =
+                conn.prepare_cached("SELECT id, site_name, lang, published_at, story_id FROM clip ORDER BY id")?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
@@ -91,6 +97,11 @@ impl FacetIndex {
                 let published = published.as_deref().and_then(time_from_db);
                 index.month.push(months.id(published.map(|t| t.format("%Y-%m").to_string())));
                 index.published.push(published.map_or(i64::MIN, |t| t.timestamp()));
+                let story: Option<i64> = r.get(4)?;
+                index.story.push(story.unwrap_or(0));
+                if let Some(s) = story {
+                    *index.story_sizes.entry(s).or_insert(0) += 1;
+                }
             }
         }
         let mut per_slot: Vec<Vec<i64>> = vec![Vec::new(); index.site.len()];
@@ -126,33 +137,70 @@ impl FacetIndex {
         self.slot_of(id).map_or(i64::MIN, |s| self.published[s])
     }
 
-    /// Counts the facets of a result set; each facet lists at most `limit` values, largest first
-    /// (months newest first).
-    pub fn count(&self, ids: &[i64], tags: &TagIndex, limit: usize) -> Facets {
+    /// A clip's story (`None` when it has none).
+    pub fn story(&self, id: i64) -> Option<i64> {
+        self.slot_of(id).map(|s| self.story[s]).filter(|s| *s != 0)
+    }
+
+    /// What groups a clip when results are collapsed: its story, or the clip itself (negated).
+    pub fn story_key(&self, id: i64) -> i64 {
+        self.story(id).unwrap_or(-id)
+    }
+
+    /// Clips in a story.
+    pub fn story_size(&self, story: i64) -> i64 {
+        i64::from(self.story_sizes.get(&story).copied().unwrap_or(0))
+    }
+
+    /// Counts the facets of a result set, per clip or (`per_story`) per story; each facet lists
+    /// at most `limit` values, largest first (months newest first).
+    pub fn count(&self, ids: &[i64], tags: &TagIndex, limit: usize, per_story: bool) -> Facets {
         let mut site = vec![0i64; self.sites.len()];
         let mut lang = vec![0i64; self.langs.len()];
         let mut month = vec![0i64; self.months.len()];
         // Tag ids are small integers: count in dense arrays.
         let mut actor = vec![0i64; tags.max_id + 1];
         let mut topic = vec![0i64; tags.max_id + 1];
-        let mut seen: Vec<i64> = Vec::new();
-        for id in ids {
-            let Some(s) = self.slot_of(*id) else { continue };
-            site[self.site[s] as usize] += 1;
-            lang[self.lang[s] as usize] += 1;
-            month[self.month[s] as usize] += 1;
-            seen.clear();
+        // Each value counts once per group (a clip, or a story's matching clips): the group that
+        // last counted it.
+        let mut stamps = [
+            vec![0u32; site.len()],
+            vec![0u32; lang.len()],
+            vec![0u32; month.len()],
+            vec![0u32; actor.len()],
+            vec![0u32; topic.len()],
+        ];
+        let bump = |counts: &mut [i64], stamp: &mut [u32], value: usize, group: u32| {
+            if stamp[value] != group {
+                stamp[value] = group;
+                counts[value] += 1;
+            }
+        };
+        let mut slots: Vec<(i64, usize)> = ids
+            .iter()
+            .filter_map(|&id| self.slot_of(id).map(|s| (if per_story { self.story_key(id) } else { id }, s)))
+            .collect();
+        if per_story {
+            slots.sort_unstable();
+        }
+        let (mut group, mut previous) = (0u32, None);
+        for (key, s) in slots {
+            if previous != Some(key) {
+                group += 1;
+                previous = Some(key);
+            }
+            let [site_stamp, lang_stamp, month_stamp, actor_stamp, topic_stamp] = &mut stamps;
+            bump(&mut site, site_stamp, self.site[s] as usize, group);
+            bump(&mut lang, lang_stamp, self.lang[s] as usize, group);
+            bump(&mut month, month_stamp, self.month[s] as usize, group);
             for &tag in &self.tags[self.tag_start[s] as usize..self.tag_start[s + 1] as usize] {
                 let Some(t) = tags.get(tag) else { continue };
                 match t.kind {
-                    TagKind::Actor => actor[tag as usize] += 1,
-                    // A topic counts under its ancestors too, once per clip.
+                    TagKind::Actor => bump(&mut actor, actor_stamp, tag as usize, group),
+                    // A topic counts under its ancestors too, once per group.
                     TagKind::Topic => {
                         for &up in &t.ancestors {
-                            if !seen.contains(&up) {
-                                seen.push(up);
-                                topic[up as usize] += 1;
-                            }
+                            bump(&mut topic, topic_stamp, up as usize, group);
                         }
                     }
                 }

@@ -7,6 +7,10 @@
 //! the library changes. Only the page of results shown is read back from the tables, with its
 //! snippets. A query matching a fifth of a 100,000-clip library so costs one index scan and a few
 //! milliseconds of counting, not a join per facet.
+//!
+//! Results can be *collapsed*: one row per story (its best-ranked matching clip) carrying the
+//! story's size, how many of its clips matched, its outlets and languages; the total and the facets
+//! then count stories.
 
 pub mod facets;
 pub mod query;
@@ -66,6 +70,16 @@ pub struct Hit {
     /// Higher is more relevant (negated bm25); 0 when the query has no words.
     pub score: f64,
     pub tags: Vec<ClipTag>,
+    /// The clip's story.
+    pub story_id: Option<i64>,
+    /// Clips in the story (1 for a clip alone).
+    pub story_size: i64,
+    /// Clips of the story this query matches (collapsed, the row stands for them all).
+    pub matched: i64,
+    /// Outlets that carried the story, its original's first.
+    pub outlets: Vec<String>,
+    /// Languages of the story's clips, its original's first.
+    pub languages: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,11 +116,13 @@ pub struct Options {
     pub facets: bool,
     /// How many values each facet lists at most.
     pub facet_limit: i64,
+    /// One row per story (its best-ranked matching clip); the total and the facets count stories.
+    pub collapse: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { limit: 20, offset: 0, sort: Sort::Relevance, facets: true, facet_limit: 50 }
+        Options { limit: 20, offset: 0, sort: Sort::Relevance, facets: true, facet_limit: 50, collapse: false }
     }
 }
 
@@ -216,18 +232,55 @@ pub fn run(conn: &Connection, compiled: &Compiled, opts: Options, index: &facets
         }
     }
     hits = keyed.into_iter().map(|(id, score, _)| (id, score)).collect();
-    let total = hits.len() as i64;
+    // Matching clips per story; collapsed, each story's first (best-ranked) clip stands for it.
+    let mut matched: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for &(id, _) in &hits {
+        *matched.entry(index.story_key(id)).or_insert(0) += 1;
+    }
+    let rows: Vec<(i64, f64)> = if opts.collapse {
+        let mut seen = std::collections::HashSet::new();
+        hits.iter().copied().filter(|(id, _)| seen.insert(index.story_key(*id))).collect()
+    } else {
+        hits.clone()
+    };
+    let total = rows.len() as i64;
     let tags = facets::TagIndex::load(conn)?;
-    let from = (opts.offset.max(0) as usize).min(hits.len());
-    let to = (from + opts.limit.clamp(0, 1000) as usize).min(hits.len());
-    let results = page(conn, compiled, &hits[from..to], &tags)?;
+    let from = (opts.offset.max(0) as usize).min(rows.len());
+    let to = (from + opts.limit.clamp(0, 1000) as usize).min(rows.len());
+    let mut results = page(conn, compiled, &rows[from..to], &tags)?;
+    for hit in &mut results {
+        hit.story_id = index.story(hit.id);
+        hit.story_size = hit.story_id.map_or(1, |s| index.story_size(s).max(1));
+        hit.matched = matched.get(&index.story_key(hit.id)).copied().unwrap_or(1);
+        if let Some(story) = hit.story_id {
+            (hit.outlets, hit.languages) = story_outlets(conn, story)?;
+        }
+    }
     let facets = if opts.facets {
         let ids: Vec<i64> = hits.iter().map(|h| h.0).collect();
-        index.count(&ids, &tags, opts.facet_limit.max(0) as usize)
+        index.count(&ids, &tags, opts.facet_limit.max(0) as usize, opts.collapse)
     } else {
         Facets::default()
     };
     Ok(SearchResult { total, results, facets })
+}
+
+/// The outlets and languages of a story's clips, in the story's order (its original's first).
+fn story_outlets(conn: &Connection, story: i64) -> Result<(Vec<String>, Vec<String>)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT site_name, lang FROM clip WHERE story_id = ?1 ORDER BY coalesce(published_at, clipped_at), id",
+    )?;
+    let (mut outlets, mut languages) = (Vec::new(), Vec::new());
+    for row in stmt.query_map([story], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))? {
+        let (site, lang) = row?;
+        if let Some(s) = site.filter(|s| !outlets.contains(s)) {
+            outlets.push(s);
+        }
+        if let Some(l) = lang.filter(|l| !languages.contains(l)) {
+            languages.push(l);
+        }
+    }
+    Ok((outlets, languages))
 }
 
 /// An error from running a query we compiled ourselves. Its SQL is fixed and only the MATCH
@@ -296,7 +349,20 @@ fn page(conn: &Connection, compiled: &Compiled, hits: &[(i64, f64)], tags: &face
         clip_tags.sort_by(|a, b| {
             b.kind.as_str().cmp(a.kind.as_str()).then(a.name.to_lowercase().cmp(&b.name.to_lowercase()))
         });
-        out.push(Hit { id, title, site_name, published_at, snippet, score, tags: clip_tags });
+        out.push(Hit {
+            id,
+            title,
+            site_name,
+            published_at,
+            snippet,
+            score,
+            tags: clip_tags,
+            story_id: None,
+            story_size: 1,
+            matched: 1,
+            outlets: Vec::new(),
+            languages: Vec::new(),
+        });
     }
     Ok(out)
 }

@@ -10,6 +10,7 @@
 //!                                                   actors match any alias)
 //! has:note has:highlight                            analyst's additions
 //! after:2016-06-01 before:2016-07 clipped:7d        dates (published or clipped; 7d = last week)
+//! story:42 wire:ap                                  one story's clips; clips an agency credits
 //! ```
 //!
 //! Words are matched case- and diacritic-insensitively by the index tokenizer; Chinese and
@@ -81,6 +82,10 @@ pub enum Field {
     Folder(String),
     /// Rows that came from any of these feeds: `feed:` and `folder:` once resolved.
     FeedIds(Vec<i64>),
+    /// The clips of one story.
+    Story(i64),
+    /// Clips crediting a news agency, by its code (`ap`).
+    Wire(String),
 }
 
 /// A date as typed: absolute (`2016-06` is the first instant of June 2016, UTC) or relative (`7d`,
@@ -244,7 +249,7 @@ fn at_term_start(out: &[Token]) -> bool {
 
 const FIELDS: &[&str] = &[
     "title", "author", "site", "lang", "topic", "actor", "has", "after", "before", "clipped", "since", "saved", "feed",
-    "folder",
+    "folder", "story", "wire",
 ];
 
 fn is_field_name(word: &str) -> bool {
@@ -544,6 +549,17 @@ impl Parser {
             "feed" => Field::Feed(text),
             "folder" => Field::Folder(text),
             "actor" => Field::Actor(text),
+            "story" => match text.trim().parse::<i64>() {
+                Ok(id) if id > 0 => Field::Story(id),
+                _ => {
+                    return Err(QueryError::at(vpos, format!("expected a story number after 'story:', found {text:?}")))
+                }
+            },
+            // An agency by its code or name (`wire:ap`, `wire:"Associated Press"`); an unknown one
+            // matches no clip.
+            "wire" => Field::Wire(
+                crate::stories::wire::find(&text).map_or_else(|| crate::text::fold(text.trim()), |a| a.code.to_owned()),
+            ),
             "has" => match text.to_lowercase().as_str() {
                 "note" | "notes" => Field::HasNote,
                 "highlight" | "highlights" => Field::HasHighlight,
@@ -673,6 +689,10 @@ pub struct Target {
     pub has_note: &'static str,
     pub has_highlight: &'static str,
     pub has_tag: &'static str,
+    /// The condition of `story:ID` on `c`, one `?` for the story id.
+    pub story: &'static str,
+    /// The condition of `wire:CODE` on `c`, one `?` for the agency's code.
+    pub wire: &'static str,
 }
 
 impl Target {
@@ -686,6 +706,8 @@ impl Target {
         has_note: "(c.note IS NOT NULL AND trim(c.note) != '')",
         has_highlight: "EXISTS (SELECT 1 FROM highlight h WHERE h.clip_id = c.id)",
         has_tag: "EXISTS (SELECT 1 FROM clip_tag x WHERE x.clip_id = c.id)",
+        story: "c.story_id = ?",
+        wire: "c.wire = ?",
     };
     /// The monitoring inbox's entries: actors are the ones their title and summary name; they
     /// have no topics, notes or highlights.
@@ -698,6 +720,9 @@ impl Target {
         has_note: "0",
         has_highlight: "0",
         has_tag: "EXISTS (SELECT 1 FROM entry_actor x WHERE x.entry_id = c.id)",
+        // An entry belongs to a story, or credits an agency, once it has been clipped.
+        story: "c.clip_id IN (SELECT id FROM clip WHERE story_id = ?)",
+        wire: "c.clip_id IN (SELECT id FROM clip WHERE wire = ?)",
     };
 }
 
@@ -926,6 +951,8 @@ fn condition(node: &Node, now: DateTime<Utc>, target: &Target) -> (String, Vec<S
             Field::HasNote => (target.has_note.into(), vec![]),
             Field::HasHighlight => (target.has_highlight.into(), vec![]),
             Field::HasTag => (target.has_tag.into(), vec![]),
+            Field::Story(id) => (target.story.into(), vec![SqlValue::Int(*id)]),
+            Field::Wire(code) => (target.wire.into(), vec![text(code)]),
             Field::After(b) => ("c.published_at >= ?".into(), vec![text(&db_time(b.resolve(now)))]),
             Field::Before(b) => ("c.published_at < ?".into(), vec![text(&db_time(b.resolve(now)))]),
             Field::Clipped(from, to) => match to {
@@ -1036,6 +1063,10 @@ mod tests {
             &["Путин", "путин"],
         );
         check("has:note", None, &["(c.note IS NOT NULL"], &[]);
+        check("story:42", None, &["c.story_id = ?"], &["42"]);
+        check("wire:AP Kremlin", Some("\"Kremlin\""), &["c.wire = ?"], &["ap"]);
+        check("wire:\"Associated Press\"", None, &["c.wire = ?"], &["ap"]);
+        check("wire:Reuters OR wire:afp", None, &["(c.wire = ?) OR (c.wire = ?)"], &["reuters", "afp"]);
         check("has:highlight", None, &["EXISTS (SELECT 1 FROM highlight"], &[]);
         check("after:2016-06-01", None, &["c.published_at >= ?"], &["2016-06-01T00:00:00Z"]);
         check(
@@ -1157,6 +1188,7 @@ mod tests {
         check_err("after:yesterday", 6, "expected a date");
         check_err("auther:Burns", 0, "unknown field 'auther:'");
         check_err("has:everything", 4, "unknown has:everything");
+        check_err("story:latest", 6, "expected a story number");
         check_err("()", 1, "expected a term inside the parentheses");
         check_err("!!!", 0, "expected a word");
         check_err(&"(".repeat(30), 21, "too deeply nested");

@@ -404,3 +404,9 @@ pub fn is_place(name: &str) -> bool {
 pub fn is_common(lower: &str) -> bool {
     COMMON_SET.contains(lower)
 }
+
+/// Every word of the frequency lists with its rank in its language (1 = most frequent), for
+/// weighting terms by how common they are before a library has statistics of its own.
+pub fn common_ranked() -> impl Iterator<Item = (&'static str, usize)> {
+    COMMON.iter().flat_map(|list| list.lines().map(str::trim).filter(|l| !l.is_empty()).zip(1..))
+}

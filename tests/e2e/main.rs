@@ -969,6 +969,78 @@ async fn versions_diff_and_an_evidence_bundle_from_the_reader() {
     app.until(
         "the reader to show the new headline",
         "return document.querySelector('[data-testid=reader-title]')?.textContent === 'Council approves dredging amid protests'",
+/// The wire original of the seed article, as the AP's own page would carry it: the AP headline, two
+/// of the republished page's paragraphs missing, published two hours earlier.
+fn wire_page(seed: &[u8]) -> String {
+    let page = clipdesk::clip::saved_page(seed.to_vec(), "https://www.timesofisrael.com/putin-calls-obama/")
+        .expect("the seed page");
+    let clip = clipdesk::clip::prepare(&page).expect("the seed article");
+    let paragraphs: Vec<&str> =
+        clip.article.text.split("\n\n").enumerate().filter(|(i, _)| *i != 3 && *i != 6).map(|(_, p)| p).collect();
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let body: String = paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect();
+    format!(
+        "<html lang=\"en\"><head><title>Putin, Obama discuss Syria coordination in phone call</title>\
+         <meta property=\"og:site_name\" content=\"Associated Press\">\
+         <meta property=\"article:published_time\" content=\"2016-07-06T11:30:00Z\"></head>\
+         <body><article><h1>Putin, Obama discuss Syria coordination in phone call</h1>{body}</article></body></html>"
+    )
+}
+
+/// Stories in the window: the AP original and The Times of Israel's copy, clipped from their pages,
+/// collapse into one row that expands to both outlets; the copy's reader says what the outlet
+/// changed and shows the diff.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_row_expands_and_the_copy_shows_what_its_outlet_changed() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let seed = std::fs::read(repo().join("tests/fixtures/pages/seed-article.html")).expect("seed fixture");
+    let server = server::TestServer::start(std::collections::HashMap::new());
+    server.set("/toi/putin-calls-obama", server::Reply::html(String::from_utf8_lossy(&seed).into_owned()));
+    server.set("/ap/putin-obama-syria", server::Reply::html(wire_page(&seed)));
+    let app = App::start().await;
+
+    let states = app.clip(&[server.url("/toi/putin-calls-obama"), server.url("/ap/putin-obama-syria")]).await;
+    assert_eq!(states, ["created", "created"]);
+    app.until(
+        "two clips",
+        "return document.querySelector('[data-testid=result-count]')?.textContent.startsWith('2 clips')",
+        vec![],
+    )
+    .await;
+
+    // Collapsed: one row for the story, saying how far it went.
+    app.click("[data-testid=collapse]").await;
+    app.until(
+        "one story row",
+        "return document.querySelector('[data-testid=result-count]')?.textContent.startsWith('1 story')
+             && document.querySelectorAll('[data-testid=clip-row] [data-testid=story-badge]').length === 1",
+        vec![],
+    )
+    .await;
+    let badge = app.text("[data-testid=story-badge]").await;
+    assert!(badge.contains("+1 outlet"), "the badge counts the other outlet: {badge}");
+
+    // Expanded: both clips, the AP's the original.
+    app.click("[data-testid=story-badge]").await;
+    let expansion = app
+        .until(
+            "the story's clips under the row",
+            "const e = [...document.querySelectorAll('[data-testid=story-expansion-clip]')];
+             return e.length === 2 ? e.map(x => x.textContent) : null;",
+            vec![],
+        )
+        .await;
+    let rows: Vec<String> =
+        expansion.as_array().expect("rows").iter().map(|v| v.as_str().unwrap_or("").to_owned()).collect();
+    assert!(rows[0].contains("original") && rows[0].contains("Associated Press"), "{rows:?}");
+    assert!(rows[1].contains("copy"), "{rows:?}");
+    app.screenshot("story").await;
+
+    // The copy in the reader: its story, what The Times of Israel changed, and the diff itself.
+    app.js("document.querySelectorAll('[data-testid=story-expansion-clip]')[1].click()", vec![]).await;
+    app.until(
+        "the copy's story box",
+        "return document.querySelector('[data-testid=diff-summary]')?.textContent.includes('added two paragraphs to the AP text')",
         vec![],
     )
     .await;
@@ -1036,4 +1108,16 @@ async fn versions_diff_and_an_evidence_bundle_from_the_reader() {
         .await;
     assert_eq!(detail, json!("the page is gone (410)"));
     let _ = app.client.clone().close().await;
+    let diff = app
+        .until(
+            "the diff with the added paragraphs marked",
+            "const d = document.querySelector('[data-testid=diff]');
+             return d && d.querySelectorAll('[data-op=added]').length >= 2 ? d.textContent : null;",
+            vec![],
+        )
+        .await;
+    assert!(diff.as_str().unwrap_or("").contains("Putin, Obama discuss Syria coordination"), "old headline shown");
+    app.screenshot("story-diff").await;
+    let wire = app.text("[data-testid=wire]").await;
+    assert_eq!(wire.trim(), "AP");
 }

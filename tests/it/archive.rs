@@ -54,8 +54,8 @@ fn cli_ok(db: &Path, args: &[&str]) -> String {
 }
 
 /// A library with something in every table: clips in six scripts, topics, actors with aliases,
-/// a rule, a removed automatic tag, a dismissed suggestion, a note, highlights, a saved search and
-/// a briefing with per-item choices.
+/// a rule, a removed automatic tag, a dismissed suggestion, a note, highlights, a saved search, a
+/// briefing with per-item choices, stories and a clip split out of its story.
 fn rich_library() -> (tempfile::TempDir, std::path::PathBuf) {
     let (dir, lib, ids) = multilingual_library();
     let db = lib.path().to_owned();
@@ -70,6 +70,9 @@ fn rich_library() -> (tempfile::TempDir, std::path::PathBuf) {
     cli_ok(&db, &["tag", &first, "--remove", "actor:Syria"]);
     cli_ok(&db, &["suggest", &first, "--dismiss", "Kremlin"]);
     cli_ok(&db, &["saved", "add", "Syria week", "topic:Conflicts/Syria after:2016-07-01"]);
+    // The republished copy of the seed article (the last clip) split out of its story.
+    let copy = ids.len() as i64 + 1;
+    cli_ok(&db, &["story", "split", &copy.to_string()]);
     let out = cli_ok(
         &db,
         &["--json", "digest", "new", "--title", "Weekly", "--query", "topic:Diplomacy", "--classification", "Internal"],

@@ -70,7 +70,8 @@ fn ten_thousand_tags_and_a_thousand_item_briefing() {
             state ^= state << 17;
             words.swap(j, (state % (j as u64 + 1)) as usize);
         }
-        c.article.text = format!("Story {i}. {}.", words.join(" "));
+        // Its own figures: stories whose figures all differ are different events.
+        c.article.text = format!("Story {i}: {i}101 votes, {i}202 seats, {i}303 districts. {}.", words.join(" "));
     })
     .into_iter()
     .enumerate()

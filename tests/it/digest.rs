@@ -6,7 +6,7 @@ use std::process::Command;
 
 use clipdesk::digest::{build, export, Digest, GroupBy, ItemChoice, Membership};
 
-use crate::support::{multilingual_library as library, run_cli};
+use crate::support::{multilingual_library_apart as library, run_cli};
 
 const INJECTION: &str = "#panic(\"x\") *bold* $x$ <lbl> @ref";
 
@@ -94,7 +94,10 @@ fn summaries_groups_copies_and_overrides() {
         ..Default::default()
     };
     let b = build::build(lib.conn(), &digest).expect("build");
-    assert_eq!(b.story_count, ids.len(), "the republished copy is not a story of its own");
+    let stories: std::collections::HashSet<i64> =
+        (1..=ids.len() as i64 + 1).map(|id| lib.clip_story(id).expect("story").expect("has one").id).collect();
+    assert_eq!(b.story_count, stories.len(), "one item per story");
+    assert_eq!(stories.len(), ids.len(), "the republished copy is no story of its own (the rest kept apart)");
     let names: Vec<&str> = b.groups.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(names[0], "Diplomacy/US–Russia", "largest section first: {names:?}");
     for g in &b.groups {
@@ -109,8 +112,7 @@ fn summaries_groups_copies_and_overrides() {
         }
     }
     let seed = b.groups[0].items.iter().find(|i| i.headline.starts_with("Putin calls Obama")).expect("seed");
-    assert_eq!(seed.also_in.len(), 1);
-    assert_eq!(seed.also_in[0].outlet, "The Washington Times");
+    assert!(seed.also_in.iter().any(|c| c.outlet == "The Washington Times"), "{:?}", seed.also_in);
     assert_eq!(seed.date.as_deref(), Some("6 July 2016"));
     assert!(seed.retrieved.len() > 5);
     let arabic = b.groups.iter().flat_map(|g| &g.items).find(|i| i.lang.as_deref() == Some("ar")).expect("arabic");

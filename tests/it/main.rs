@@ -17,6 +17,7 @@ mod migrations;
 mod monitor;
 mod query_props;
 mod search;
+mod stories;
 mod sweep;
 mod tags;
 mod tidy;

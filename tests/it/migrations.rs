@@ -212,5 +212,11 @@ fn upgrade_fixture(fixture: &Path) {
     assert_eq!(digest.period_on, clipdesk::digest::PeriodOn::Published);
     let briefing = clipdesk::digest::build::build(lib.conn(), &digest).expect("build");
     assert_eq!(briefing.story_count, 1);
+    // Stories: a library from before them has its clips signed and grouped when opened.
+    let story = lib.clip_story(1).expect("story").expect("clip 1 is in a story");
+    assert_eq!((story.size, story.relation), (1, clipdesk::stories::Relation::Original));
+    assert_eq!(lib.get(1).expect("clip").wire.as_deref(), Some("ap"), "the AP byline");
+    assert_eq!(q(&mut lib, "wire:ap"), 1);
+    assert_eq!(q(&mut lib, &format!("story:{}", story.id)), 1);
     assert_eq!(std::fs::read(fixture).expect("read"), original, "the fixture changed");
 }

@@ -402,7 +402,17 @@ fn check_query(fx: &mut Fixture, q: &str) -> Result<(), TestCaseError> {
             let expected = fx.expected(&node);
             let got = fx
                 .lib
-                .search(q, Options { limit: 1000, offset: 0, sort: Sort::Newest, facets: false, facet_limit: 0 })
+                .search(
+                    q,
+                    Options {
+                        limit: 1000,
+                        offset: 0,
+                        sort: Sort::Newest,
+                        facets: false,
+                        facet_limit: 0,
+                        collapse: false,
+                    },
+                )
                 .map_err(|e| TestCaseError::fail(format!("{q:?} parsed as {node:?} but the search failed: {e}")))?;
             let got: BTreeSet<i64> = got.results.iter().map(|h| h.id).collect();
             prop_assert_eq!(got, expected, "query {:?} parsed as {:?}", q, node);

@@ -128,3 +128,65 @@ pub fn multilingual_library() -> (tempfile::TempDir, Library, Vec<(i64, String)>
     add_page(&mut lib, "https://www.washingtontimes.example/news/2016/jul/6/putin-obama/", copy, "Diplomacy/US–Russia");
     (dir, lib, ids)
 }
+
+/// [`multilingual_library`] with each of its six articles split out of the story they share (the
+/// call of 6 July 2016 reported in five languages) by the analyst, so a briefing prints each as its
+/// own item; the republished copy stays with its original.
+pub fn multilingual_library_apart() -> (tempfile::TempDir, Library, Vec<(i64, String)>) {
+    let (dir, mut lib, ids) = multilingual_library();
+    for (id, _) in &ids[1..] {
+        lib.split_clip(*id).expect("split");
+    }
+    (dir, lib, ids)
+}
+
+/// A clip of plain text, as if clipped from `url` (the text is the article; the snapshot holds it).
+pub fn text_clip(
+    url: &str,
+    title: &str,
+    text: &str,
+    lang: &str,
+    site: &str,
+    published: &str,
+) -> clipdesk::library::NewClip {
+    let published = clipdesk::model::time_from_db(published).expect("an RFC 3339 time");
+    let article = clipdesk::extract::Article {
+        title: title.to_owned(),
+        authors: Vec::new(),
+        published_at: Some(published),
+        published_offset: Some(0),
+        site_name: Some(site.to_owned()),
+        lang: Some(lang.to_owned()),
+        canonical_url: None,
+        lead_image: None,
+        html: String::new(),
+        summary: None,
+        word_count: clipdesk::text::word_count(text),
+        text: text.to_owned(),
+    };
+    clipdesk::library::NewClip {
+        url: url.to_owned(),
+        canonical_url: url.to_owned(),
+        url_keys: vec![url.to_owned()],
+        snapshot: clipdesk::library::NewSnapshot {
+            requested_url: url.to_owned(),
+            final_url: url.to_owned(),
+            redirects: Vec::new(),
+            http_status: Some(200),
+            content_type: Some("text/plain".into()),
+            charset: Some("UTF-8".into()),
+            fetched_at: published,
+            body: text.as_bytes().to_vec(),
+            extractor_version: "test".into(),
+        },
+        article,
+    }
+}
+
+/// Stores a clip; returns its id.
+pub fn store_clip(lib: &mut Library, clip: &clipdesk::library::NewClip) -> i64 {
+    match lib.insert_clip(clip, &[]).expect("store") {
+        Stored::Created(id) => id,
+        Stored::Duplicate(id) => panic!("{} duplicate of {id}", clip.url),
+    }
+}

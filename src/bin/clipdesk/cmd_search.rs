@@ -28,8 +28,16 @@ pub enum SavedCmd {
     },
 }
 
-pub fn search(lib: &mut Library, q: &str, limit: i64, offset: i64, sort: &str, out: &Out) -> clipdesk::Result<Status> {
-    let opts = Options { limit, offset, sort: Sort::parse(sort)?, ..Options::default() };
+pub fn search(
+    lib: &mut Library,
+    q: &str,
+    limit: i64,
+    offset: i64,
+    sort: &str,
+    collapse: bool,
+    out: &Out,
+) -> clipdesk::Result<Status> {
+    let opts = Options { limit, offset, sort: Sort::parse(sort)?, collapse, ..Options::default() };
     let result = lib.search(q, opts)?;
     if out.json {
         out.json_line(&result);
@@ -48,6 +56,16 @@ pub fn search(lib: &mut Library, q: &str, limit: i64, offset: i64, sort: &str, o
             hit.title
         ));
         out.line(&format!("        {}", terminal_snippet(&hit.snippet)));
+        if collapse && hit.story_size > 1 {
+            let note = clipdesk::stories::coverage_note(hit.outlets.len(), hit.languages.len());
+            out.line(&format!(
+                "        story #{} · {} clips, {} matching{}",
+                hit.story_id.unwrap_or_default(),
+                hit.story_size,
+                hit.matched,
+                if note.is_empty() { String::new() } else { format!(" · {note}") }
+            ));
+        }
     }
     let facet = |name: &str, counts: &[search::FacetCount]| {
         if !counts.is_empty() {
@@ -55,7 +73,7 @@ pub fn search(lib: &mut Library, q: &str, limit: i64, offset: i64, sort: &str, o
             out.line(&format!("{name}: {}", items.join(", ")));
         }
     };
-    out.line(&format!("\n{} of {} clips", result.results.len(), result.total));
+    out.line(&format!("\n{} of {} {}", result.results.len(), result.total, if collapse { "stories" } else { "clips" }));
     facet("topics", &result.facets.topic);
     facet("actors", &result.facets.actor);
     facet("sites", &result.facets.site);
@@ -100,7 +118,7 @@ pub fn saved(lib: &mut Library, cmd: SavedCmd, out: &Out) -> clipdesk::Result<St
         }
         SavedCmd::Run { name, limit } => {
             let s = saved::get(lib.conn(), &name)?;
-            return search(lib, &s.query, limit, 0, "relevance", out);
+            return search(lib, &s.query, limit, 0, "relevance", false, out);
         }
         SavedCmd::Rm { name } => {
             let tx = lib.write()?;

@@ -13,6 +13,7 @@ mod cmd_digest;
 mod cmd_evidence;
 mod cmd_monitor;
 mod cmd_search;
+mod cmd_stories;
 mod cmd_tags;
 mod output;
 
@@ -82,7 +83,14 @@ enum Command {
         offset: i64,
         #[arg(long, default_value = "relevance", value_parser = ["relevance", "newest", "oldest"])]
         sort: String,
+        /// One row per story ("+4 outlets, 2 languages"); the total and facets count stories
+        #[arg(long)]
+        collapse: bool,
     },
+    /// Stories: clips of one event from many outlets, in every language
+    Stories(cmd_stories::StoriesArgs),
+    /// One story (`story ID`), or split a clip out of its story, merge two stories, diff a copy
+    Story(cmd_stories::StoryArgs),
     /// Saved searches: add, list, run, rm
     #[command(subcommand)]
     Saved(cmd_search::SavedCmd),
@@ -161,6 +169,7 @@ const SEARCH_HELP: &str = "Search the library.
   has:note has:highlight has:tag
   after:2016-06-01 before:2016-07 clipped:7d    dates (published or clipped)
   saved:\"Weekly Syria\"                        a saved search
+  story:42 wire:ap                              one story's clips; clips an agency credits
 
 Case and accents do not matter; Chinese and Japanese words match inside longer text.";
 
@@ -258,9 +267,11 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Suggest(args) => cmd_tags::suggest(&mut library, args, out),
         Command::Rule(cmd) => cmd_tags::rule(&mut library, cmd, out),
         Command::Retag { dry_run } => cmd_tags::retag(&mut library, dry_run, out),
-        Command::Search { query, limit, offset, sort } => {
-            cmd_search::search(&mut library, &query.join(" "), limit, offset, &sort, out)
+        Command::Search { query, limit, offset, sort, collapse } => {
+            cmd_search::search(&mut library, &query.join(" "), limit, offset, &sort, collapse, out)
         }
+        Command::Stories(args) => cmd_stories::list(&mut library, args, out),
+        Command::Story(args) => cmd_stories::story(&mut library, args, out),
         Command::Saved(cmd) => cmd_search::saved(&mut library, cmd, out),
         Command::Digest(args) => cmd_digest::run(&mut library, *args, out),
         Command::Highlight(cmd) => cmd_digest::highlight(&mut library, cmd, out),

@@ -68,6 +68,18 @@ impl Out {
                 clip.tags.iter().map(|t| format!("{}:{} ({})", t.kind.as_str(), t.name, t.origin.as_str())).collect();
             s.push_str(&format!("tags: {}\n", tags.join(", ")));
         }
+        if let Some(w) = &clip.wire {
+            s.push_str(&format!("wire: {}\n", clipdesk::stories::wire::name(w).unwrap_or(w)));
+        }
+        if let Some(st) = clip.story.as_ref().filter(|st| st.size > 1) {
+            let relation = match (st.relation, st.copy_of) {
+                (clipdesk::stories::Relation::Original, _) => "its original".to_owned(),
+                (clipdesk::stories::Relation::Copy, Some(of)) => format!("a copy of clip {of}"),
+                (clipdesk::stories::Relation::Copy, None) => "a copy".to_owned(),
+                (clipdesk::stories::Relation::Coverage, _) => "coverage".to_owned(),
+            };
+            s.push_str(&format!("story: #{} ({} clips; this one is {relation})\n", st.id, st.size));
+        }
         if let Some(snap) = &clip.snapshot {
             s.push_str(&format!(
                 "snapshot: {} · HTTP {} · {} bytes · sha256 {}\n",

@@ -26,6 +26,8 @@ import type { WatchDto } from "./bindings/WatchDto";
 import type { VersionDetail } from "./bindings/VersionDetail";
 import type { DiffDto } from "./bindings/DiffDto";
 import type { RecaptureDto } from "./bindings/RecaptureDto";
+import type { StoryDto } from "./bindings/StoryDto";
+import type { StoryDiffDto } from "./bindings/StoryDiffDto";
 
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
@@ -68,6 +70,11 @@ export type * from "./bindings/DiffDto";
 export type * from "./bindings/DiffParagraphDto";
 export type * from "./bindings/SpanDto";
 export type * from "./bindings/RecaptureDto";
+export type * from "./bindings/ClipStoryDto";
+export type * from "./bindings/StoryClipDto";
+export type * from "./bindings/StoryDto";
+export type * from "./bindings/StoryDiffDto";
+export type * from "./bindings/DiffPiece";
 
 /** An error from the shell: branch on `code`, show `message`. */
 export class AppError extends Error {
@@ -91,8 +98,12 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
 }
 
 export const api = {
-  search: (query: string, offset: number, limit: number, sort: string, facets: boolean) =>
-    call<SearchPage>("search", { query, offset, limit, sort, facets }),
+  search: (query: string, offset: number, limit: number, sort: string, facets: boolean, collapse: boolean) =>
+    call<SearchPage>("search", { query, offset, limit, sort, facets, collapse }),
+  story: (id: number) => call<StoryDto>("get_story", { id }),
+  storyDiff: (clipId: number) => call<StoryDiffDto>("story_diff", { clipId }),
+  splitStory: (clipId: number) => call<number>("split_story", { clipId }),
+  mergeStories: (into: number, from: number) => call<number>("merge_stories", { into, from }),
   getClip: (id: number) => call<ClipDetail>("get_clip", { id }),
   /** One version of a clip's article. */
   clipVersion: (id: number, version: number) => call<VersionDetail>("clip_version", { id, version }),

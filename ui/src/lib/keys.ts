@@ -14,6 +14,8 @@ export const SHORTCUTS: Record<string, Shortcut> = {
   tag: { key: "t", label: "Tag the clip", where: "Library" },
   note: { key: "e", label: "Edit the note", where: "Library" },
   highlight: { key: "h", label: "Highlight the selected text", where: "Library" },
+  collapse: { key: "g", label: "One row per story (or per clip)", where: "Library" },
+  story: { key: "s", label: "Expand the clip's story: its outlets and languages", where: "Library" },
   entryClip: { key: "c", label: "Clip the entry's full article", where: "Inbox" },
   dismiss: { key: "d", label: "Dismiss the entry and go to the next", where: "Inbox" },
   openEntry: { key: "o", label: "Open the entry in the browser", where: "Inbox" },

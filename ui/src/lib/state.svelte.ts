@@ -8,6 +8,8 @@ class AppState {
   view = $state<View>("library");
   query = $state("");
   sort = $state<"relevance" | "newest" | "oldest">("newest");
+  /** One row per story: copies and coverage of one event counted once (toggled with `g`). */
+  collapse = $state(false);
   total = $state(0);
   /** Loaded rows by position in the result list (sparse: pages load as the list scrolls). */
   rows = $state<Record<number, ClipRow>>({});
@@ -72,7 +74,7 @@ class AppState {
     const seq = ++this.requestSeq;
     const started = performance.now();
     try {
-      const page = await api.search(this.query, 0, 100, this.sort, true);
+      const page = await api.search(this.query, 0, 100, this.sort, true, this.collapse);
       if (seq !== this.requestSeq) return;
       const rows: Record<number, ClipRow> = {};
       page.rows.forEach((r, i) => (rows[i] = r));
@@ -98,7 +100,7 @@ class AppState {
     this.pending.add(start);
     const seq = this.requestSeq;
     try {
-      const page = await api.search(this.query, start, pageSize, this.sort, false);
+      const page = await api.search(this.query, start, pageSize, this.sort, false, this.collapse);
       if (seq !== this.requestSeq) return;
       const rows = { ...this.rows };
       page.rows.forEach((r, i) => (rows[start + i] = r));

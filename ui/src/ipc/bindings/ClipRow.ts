@@ -12,4 +12,16 @@ published_at: string | null,
 /**
  * HTML-escaped text with matches in `<mark>`.
  */
-snippet: string, tags: Array<TagChip>, };
+snippet: string, tags: Array<TagChip>, story_id: number | null, 
+/**
+ * Clips in the clip's story (1 for a clip alone).
+ */
+story_size: number, 
+/**
+ * Clips of the story the query matched (a collapsed row stands for them all).
+ */
+matched: number, 
+/**
+ * "+4 outlets, 2 languages"; empty for a story of one outlet and one language.
+ */
+story_note: string, };
