@@ -25,4 +25,20 @@ html: string, word_count: number, summary: string | null, note: string | null, t
 /**
  * The news agency the clip credits ("AP").
  */
-wire: string | null, story: ClipStoryDto | null, };
+wire: string | null, story: ClipStoryDto | null, 
+/**
+ * Every version of the article, oldest first (one until a re-capture finds it changed).
+ */
+versions: Array<VersionDto>, 
+/**
+ * The latest version's images kept in the library, in order.
+ */
+images: Array<ImageDto>, 
+/**
+ * How many of its images were not kept.
+ */
+images_not_kept: number, 
+/**
+ * Every how many seconds the page is checked for edits, if it is watched.
+ */
+watched_every: number | null, };
