@@ -969,6 +969,75 @@ async fn versions_diff_and_an_evidence_bundle_from_the_reader() {
     app.until(
         "the reader to show the new headline",
         "return document.querySelector('[data-testid=reader-title]')?.textContent === 'Council approves dredging amid protests'",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=diff-toggle]").await;
+    let marks = app
+        .until(
+            "the diff with its changes marked",
+            "const d = document.querySelector('[data-testid=diff]');
+             if (!d) return null;
+             const added = [...d.querySelectorAll('[data-testid=diff-added]')].map(e => e.textContent).join('|');
+             const removed = [...d.querySelectorAll('[data-testid=diff-removed]')].map(e => e.textContent).join('|');
+             return added && removed ? {added, removed} : null;",
+            vec![],
+        )
+        .await;
+    let (added, removed) = (marks["added"].as_str().unwrap_or(""), marks["removed"].as_str().unwrap_or(""));
+    assert!(added.contains("protests") && added.contains("Correction"), "added: {added}");
+    assert!(removed.contains("crane fell") && removed.contains("in full"), "removed: {removed}");
+    app.screenshot("reader-versions").await;
+    // The first version, as it was.
+    app.click("[data-testid=diff-toggle]").await;
+    app.click("[data-testid=version][data-version='1']").await;
+    app.until(
+        "version 1's text",
+        "const a = document.querySelector('[data-testid=article]'); return a && !a.hidden && a.textContent.includes('crane fell');",
+        vec![],
+    )
+    .await;
+
+    // The evidence bundle, saved from the provenance panel, verifies.
+    app.click("[data-testid=provenance-toggle]").await;
+    app.click("[data-testid=save-evidence]").await;
+    let export_dir = app.dir.path().join("export");
+    let start = Instant::now();
+    let bundle = loop {
+        let found = std::fs::read_dir(&export_dir)
+            .expect("export dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "zip"));
+        if let Some(p) = found {
+            break p;
+        }
+        assert!(start.elapsed() < WAIT, "no evidence bundle written");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let v = clipdesk::evidence::verify(&bundle).expect("a readable bundle");
+    assert!(v.ok, "{:?}", v.problems);
+    assert_eq!(v.versions, 2);
+
+    // The watched page changes again; the poll checks it and the edit alert arrives.
+    server.set("/story", server::Reply::status(410));
+    let conn = rusqlite::Connection::open(app.library()).expect("open library");
+    conn.execute("UPDATE page_watch SET next_check_at = '2000-01-01T00:00:00Z'", []).expect("due now");
+    app.click("[data-testid=nav-sources]").await;
+    app.click("[data-testid=poll-now]").await;
+    app.until(
+        "the edit alert in the badge",
+        "return document.querySelector('[data-testid=alerts-count]')?.textContent.trim() === '1'",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=nav-alerts]").await;
+    let detail = app
+        .until("the alert's detail", "return document.querySelector('[data-testid=alert-detail]')?.textContent", vec![])
+        .await;
+    assert_eq!(detail, json!("the page is gone (410)"));
+    let _ = app.client.clone().close().await;
+}
+
 /// The wire original of the seed article, as the AP's own page would carry it: the AP headline, two
 /// of the republished page's paragraphs missing, published two hours earlier.
 fn wire_page(seed: &[u8]) -> String {
@@ -1045,69 +1114,6 @@ async fn a_story_row_expands_and_the_copy_shows_what_its_outlet_changed() {
     )
     .await;
     app.click("[data-testid=diff-toggle]").await;
-    let marks = app
-        .until(
-            "the diff with its changes marked",
-            "const d = document.querySelector('[data-testid=diff]');
-             if (!d) return null;
-             const added = [...d.querySelectorAll('[data-testid=diff-added]')].map(e => e.textContent).join('|');
-             const removed = [...d.querySelectorAll('[data-testid=diff-removed]')].map(e => e.textContent).join('|');
-             return added && removed ? {added, removed} : null;",
-            vec![],
-        )
-        .await;
-    let (added, removed) = (marks["added"].as_str().unwrap_or(""), marks["removed"].as_str().unwrap_or(""));
-    assert!(added.contains("protests") && added.contains("Correction"), "added: {added}");
-    assert!(removed.contains("crane fell") && removed.contains("in full"), "removed: {removed}");
-    app.screenshot("reader-versions").await;
-    // The first version, as it was.
-    app.click("[data-testid=diff-toggle]").await;
-    app.click("[data-testid=version][data-version='1']").await;
-    app.until(
-        "version 1's text",
-        "const a = document.querySelector('[data-testid=article]'); return a && !a.hidden && a.textContent.includes('crane fell');",
-        vec![],
-    )
-    .await;
-
-    // The evidence bundle, saved from the provenance panel, verifies.
-    app.click("[data-testid=provenance-toggle]").await;
-    app.click("[data-testid=save-evidence]").await;
-    let export_dir = app.dir.path().join("export");
-    let start = Instant::now();
-    let bundle = loop {
-        let found = std::fs::read_dir(&export_dir)
-            .expect("export dir")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .find(|p| p.extension().is_some_and(|x| x == "zip"));
-        if let Some(p) = found {
-            break p;
-        }
-        assert!(start.elapsed() < WAIT, "no evidence bundle written");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    let v = clipdesk::evidence::verify(&bundle).expect("a readable bundle");
-    assert!(v.ok, "{:?}", v.problems);
-    assert_eq!(v.versions, 2);
-
-    // The watched page changes again; the poll checks it and the edit alert arrives.
-    server.set("/story", server::Reply::status(410));
-    let conn = rusqlite::Connection::open(app.library()).expect("open library");
-    conn.execute("UPDATE page_watch SET next_check_at = '2000-01-01T00:00:00Z'", []).expect("due now");
-    app.click("[data-testid=nav-sources]").await;
-    app.click("[data-testid=poll-now]").await;
-    app.until(
-        "the edit alert in the badge",
-        "return document.querySelector('[data-testid=alerts-count]')?.textContent.trim() === '1'",
-        vec![],
-    )
-    .await;
-    app.click("[data-testid=nav-alerts]").await;
-    let detail = app
-        .until("the alert's detail", "return document.querySelector('[data-testid=alert-detail]')?.textContent", vec![])
-        .await;
-    assert_eq!(detail, json!("the page is gone (410)"));
-    let _ = app.client.clone().close().await;
     let diff = app
         .until(
             "the diff with the added paragraphs marked",
