@@ -43,6 +43,9 @@ pub const TABLES: &[&str] = &[
     "clip_body",
     "clip_url",
     "snapshot",
+    "clip_version",
+    "image",
+    "clip_image",
     "tag",
     "tag_alias",
     "clip_tag",
@@ -63,6 +66,7 @@ pub const TABLES: &[&str] = &[
     "watch",
     "entry_watch",
     "alert",
+    "page_watch",
     "story_link",
     "story_sig",
     "story_band",
@@ -340,7 +344,16 @@ pub fn import(conn: &mut Connection, source: &Path) -> Result<Report> {
             format!("{broken} rows refer to rows the export does not have"),
         ));
     }
+    // An export from before versions were kept: every clip is its version 1.
+    tx.execute_batch(
+        "INSERT INTO clip_version (clip_id, version, snapshot_id, title, text, html, text_sha256, created_at, change)
+         SELECT c.id, 1, (SELECT s.id FROM snapshot s WHERE s.clip_id = c.id ORDER BY s.fetched_at, s.id LIMIT 1),
+                c.title, b.text, b.html, NULL, c.clipped_at, '{}'
+         FROM clip c JOIN clip_body b ON b.clip_id = c.id
+         WHERE NOT EXISTS (SELECT 1 FROM clip_version v WHERE v.clip_id = c.id)",
+    )?;
     validate(&tx)?;
+    validate_images(&tx)?;
     resanitize(&tx)?;
     let ids: Vec<i64> =
         tx.prepare("SELECT id FROM clip ORDER BY id")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
@@ -401,6 +414,13 @@ const SHAPED: &[(&str, &str, Shape)] = &[
     ("entry", "published_at", Shape::Time),
     ("entry", "found_at", Shape::Time),
     ("alert", "created_at", Shape::Time),
+    ("clip_version", "created_at", Shape::Time),
+    ("clip_version", "text_sha256", Shape::Sha256),
+    ("image", "sha256", Shape::Sha256),
+    ("image", "created_at", Shape::Time),
+    ("clip_image", "sha256", Shape::Sha256),
+    ("page_watch", "next_check_at", Shape::Time),
+    ("page_watch", "created_at", Shape::Time),
 ];
 
 fn well_shaped(shape: Shape, v: &str) -> bool {
@@ -447,6 +467,35 @@ fn validate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Every imported image is what its row says: its bytes hash to its key, and it is an image
+/// Clipdesk keeps, of the type and dimensions recorded (decoded again within the limits: an export
+/// from anywhere cannot bring in an SVG or a decompression bomb).
+fn validate_images(conn: &Connection) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT sha256, mime, width, height, bytes, data FROM image")?;
+    let mut rows = stmt.query([])?;
+    let limits = crate::images::Limits::default();
+    while let Some(r) = rows.next()? {
+        let sha: String = r.get(0)?;
+        let (mime, width, height, bytes): (String, u32, u32, i64) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let data: Vec<u8> = r.get(5)?;
+        let bad = |why: String| Error::input("import.invalid", format!("image {sha}: {why}"));
+        if crate::images::sha256_hex(&data) != sha {
+            return Err(bad("its bytes do not have that SHA-256".into()));
+        }
+        let img = crate::images::check(&data, Some(&mime), &sha, &limits).map_err(|e| bad(e.to_string()))?;
+        if img.mime != mime || img.width != width || img.height != height || data.len() as i64 != bytes {
+            return Err(bad(format!(
+                "recorded as {mime} {width}×{height} {bytes} bytes, it is {} {}×{} {} bytes",
+                img.mime,
+                img.width,
+                img.height,
+                data.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn resanitize(conn: &Connection) -> Result<()> {
     let rows: Vec<(i64, String, String)> = conn
         .prepare("SELECT b.clip_id, b.html, c.url FROM clip_body b JOIN clip c ON c.id = b.clip_id")?
@@ -459,6 +508,20 @@ fn resanitize(conn: &Connection) -> Result<()> {
         let clean = crate::extract::render::sanitize(&html, &base);
         if clean != html {
             update.execute(rusqlite::params![id, clean])?;
+        }
+    }
+    // Every version's HTML is shown in the reader: the same treatment.
+    let rows: Vec<(i64, i64, String, String)> = conn
+        .prepare("SELECT v.clip_id, v.version, v.html, c.url FROM clip_version v JOIN clip c ON c.id = v.clip_id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = conn.prepare("UPDATE clip_version SET html = ?3 WHERE clip_id = ?1 AND version = ?2")?;
+    for (id, version, html, url) in rows {
+        let base =
+            url::Url::parse(&url).unwrap_or_else(|_| url::Url::parse("https://invalid.example/").expect("a valid URL"));
+        let clean = crate::extract::render::sanitize(&html, &base);
+        if clean != html {
+            update.execute(rusqlite::params![id, version, clean])?;
         }
     }
     // Feed entries' HTML is shown in the inbox: the same treatment.

@@ -19,10 +19,21 @@ pub fn url_keys(url: &str) -> Result<Vec<String>> {
     Ok(vec![canonicalize(&parsed).to_string()])
 }
 
-/// Fetches and extracts `url`; nothing is written.
+/// Fetches and extracts `url` and fetches its images (see [`crate::images`]); nothing is written.
 pub fn fetch_and_prepare(fetcher: &Fetcher, url: &str) -> Result<NewClip> {
+    fetch_and_prepare_with(fetcher, url, Some(&crate::images::Limits::default()))
+}
+
+/// Fetches and extracts `url`, and its images within `images` (none when `None`: the stored HTML
+/// then shows none); nothing is written.
+pub fn fetch_and_prepare_with(fetcher: &Fetcher, url: &str, images: Option<&crate::images::Limits>) -> Result<NewClip> {
     let page = fetcher.fetch(url)?;
-    prepare(&page)
+    let mut clip = prepare(&page)?;
+    if let Some(limits) = images {
+        crate::images::fetch_into(fetcher, &page.final_url, &mut clip.images, limits, &Default::default());
+        clip.article.html = clip.stored_html();
+    }
+    Ok(clip)
 }
 
 /// Turns a fetched page into a clip ready to store.
@@ -42,6 +53,7 @@ pub fn prepare(page: &Page) -> Result<NewClip> {
     let mut url_keys: Vec<String> =
         [Some(given), Some(final_), declared].into_iter().flatten().map(|u| u.to_string()).collect();
     url_keys.dedup();
+    let images = crate::images::candidates(&article.html, article.lead_image.as_ref());
     Ok(NewClip {
         url: page.requested_url.to_string(),
         canonical_url: canonical.to_string(),
@@ -56,8 +68,10 @@ pub fn prepare(page: &Page) -> Result<NewClip> {
             fetched_at: page.fetched_at,
             body: page.body.clone(),
             extractor_version: EXTRACTOR_VERSION.to_owned(),
+            headers: (!page.headers.is_empty() || page.http_status.is_some()).then(|| page.headers.clone()),
         },
         article,
+        images,
     })
 }
 
@@ -96,6 +110,7 @@ pub fn saved_page(bytes: Vec<u8>, url: &str) -> Result<Page> {
         content_type: Some("text/html".into()),
         fetched_at: chrono::Utc::now(),
         kind: Kind::Html,
+        headers: Vec::new(),
         body: bytes,
     })
 }

@@ -21,7 +21,8 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_period_basis.sql"),
     include_str!("../migrations/0005_monitoring.sql"),
     include_str!("../migrations/0006_stories.sql"),
-    include_str!("../migrations/0007_briefing_trends.sql"),
+    include_str!("../migrations/0007_evidence.sql"),
+    include_str!("../migrations/0008_briefing_trends.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -19,6 +19,8 @@ pub enum Error {
     Db(#[from] DbError),
     #[error(transparent)]
     Feed(#[from] FeedError),
+    #[error(transparent)]
+    Image(#[from] ImageError),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("{message}")]
@@ -49,6 +51,7 @@ impl Error {
             Error::Extract(e) => e.code(),
             Error::Db(e) => e.code(),
             Error::Feed(e) => e.code(),
+            Error::Image(e) => e.code(),
             Error::NotFound { .. } => "not_found",
             Error::Input { code, .. } => code,
             Error::Io { .. } => "io",
@@ -158,6 +161,46 @@ impl FeedError {
             FeedError::Parse { .. } => "feed.parse",
             FeedError::TooLarge { .. } => "feed.too_large",
             FeedError::Opml { .. } => "feed.opml",
+        }
+    }
+}
+
+/// Why an image of an article was not kept. The clip is stored all the same: the image's caption
+/// and original URL stay with it, and the reader shows the caption where the image would be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    #[error("cannot fetch the image {url}: {message}")]
+    Fetch { url: String, message: String },
+    #[error("the image {url} is larger than the {limit} byte limit")]
+    TooLarge { url: String, limit: u64 },
+    #[error("the clip's images reached the {limit} byte limit before {url}")]
+    Budget { url: String, limit: u64 },
+    #[error("the page has more than {limit} images; {url} and the rest were not fetched")]
+    TooMany { url: String, limit: usize },
+    #[error("the image {url} is {width}×{height} pixels, past the limit ({message})")]
+    Dimensions { url: String, width: u32, height: u32, message: String },
+    #[error("{url} is {found}, not an image Clipdesk keeps (PNG, JPEG, GIF, WebP)")]
+    Type { url: String, found: String },
+    #[error("the image {url} does not decode: {message}")]
+    Decode { url: String, message: String },
+    #[error("the image {url} was not fetched ({reason})")]
+    Skipped { url: String, reason: String },
+    #[error("the image {url} was not fetched: {reason}")]
+    Blocked { url: String, reason: String },
+}
+
+impl ImageError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImageError::Fetch { .. } => "image.fetch",
+            ImageError::TooLarge { .. } => "image.too_large",
+            ImageError::Budget { .. } => "image.budget",
+            ImageError::TooMany { .. } => "image.too_many",
+            ImageError::Dimensions { .. } => "image.dimensions",
+            ImageError::Type { .. } => "image.type",
+            ImageError::Decode { .. } => "image.decode",
+            ImageError::Skipped { .. } => "image.skipped",
+            ImageError::Blocked { .. } => "image.blocked",
         }
     }
 }

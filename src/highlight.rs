@@ -88,7 +88,7 @@ impl Library {
 }
 
 /// Where a quote occurs in a text, in characters, comparing with white space collapsed.
-fn find_quote(text: &str, quote: &str) -> Option<(i64, i64)> {
+pub(crate) fn find_quote(text: &str, quote: &str) -> Option<(i64, i64)> {
     let wanted: Vec<char> = crate::text::collapse_ws(quote).chars().collect();
     if wanted.is_empty() {
         return None;

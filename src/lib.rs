@@ -5,9 +5,11 @@
 //!
 //! The flow of a clip: [`fetch`] gets the page (bounded, redirects recorded, charset decoded),
 //! [`extract`] turns it into an article (clean text, sanitized HTML, metadata), [`library`] stores it
-//! with its snapshot in one transaction. [`clip`] ties the three together. [`monitor`] follows sites
-//! through their feeds and news sitemaps. [`digest`] turns clips into briefings (PDF, Word,
-//! e-mail…), [`cite`] into citations, [`trends`] into counts over time.
+//! with its snapshot in one transaction. [`clip`] ties the three together, with [`images`] (an
+//! article's images kept with it). [`versions`] re-captures a page and keeps each version of the
+//! article; [`evidence`] writes and verifies a bundle of them. [`monitor`] follows sites through
+//! their feeds and news sitemaps, and watches clipped pages for edits. [`digest`] turns clips into
+//! briefings (PDF, Word, e-mail…), [`cite`] into citations, [`trends`] into counts over time.
 
 // Text from pages and users is sliced only at offsets known to be character boundaries: a byte
 // offset computed by hand panics on the first multi-byte character there. Exceptions carry an
@@ -21,10 +23,12 @@ pub mod clip;
 pub mod db;
 pub mod digest;
 pub mod error;
+pub mod evidence;
 pub mod extract;
 pub mod fetch;
 pub mod guard;
 pub mod highlight;
+pub mod images;
 pub mod library;
 pub mod model;
 pub mod monitor;
@@ -33,6 +37,7 @@ pub mod stories;
 pub mod tags;
 pub mod text;
 pub mod trends;
+pub mod versions;
 
 pub use error::{Error, Result};
 pub use library::Library;

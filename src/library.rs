@@ -45,6 +45,8 @@ pub struct NewSnapshot {
     pub fetched_at: DateTime<Utc>,
     pub body: Vec<u8>,
     pub extractor_version: String,
+    /// The response's headers in order; `None` for a page that was not fetched (a saved page).
+    pub headers: Option<Vec<(String, String)>>,
 }
 
 /// A clip ready to store.
@@ -56,6 +58,22 @@ pub struct NewClip {
     pub url_keys: Vec<String>,
     pub article: Article,
     pub snapshot: NewSnapshot,
+    /// The article's images and what became of them (see [`crate::images`]); stored with version
+    /// 1, and the HTML rewritten to show the kept ones from the library.
+    pub images: Vec<crate::images::ImageSlot>,
+}
+
+impl NewClip {
+    /// The article's HTML as it is stored: images pointing at the library or at nothing.
+    pub fn stored_html(&self) -> String {
+        if !crate::images::needs_rewrite(&self.article.html) {
+            return self.article.html.clone();
+        }
+        let base = url::Url::parse(&self.snapshot.final_url)
+            .or_else(|_| url::Url::parse(&self.url))
+            .unwrap_or_else(|_| url::Url::parse("https://invalid.example/").expect("a valid URL"));
+        crate::images::rewrite_html(&self.article.html, &self.images, &base)
+    }
 }
 
 /// Whether storing a clip made a new one.
@@ -186,6 +204,9 @@ impl Library {
                         tags: Vec::new(),
                         snapshot: None,
                         via_feeds: Vec::new(),
+                        versions: 0,
+                        images: Vec::new(),
+                        image_errors: Vec::new(),
                         wire: r.get(16)?,
                         story: None,
                     })
@@ -203,6 +224,29 @@ impl Library {
             )?
             .query_map([id], |r| Ok(crate::model::FeedRef { id: r.get(0)?, title: r.get(1)?, url: r.get(2)? }))?
             .collect::<rusqlite::Result<_>>()?;
+        let latest = crate::versions::latest(&self.conn, id)?;
+        clip.versions = latest;
+        for image in crate::images::list(&self.conn, id, latest)? {
+            match (image.sha256, image.error) {
+                (Some(sha256), _) => clip.images.push(crate::model::ImageInfo {
+                    sha256,
+                    mime: image.mime.unwrap_or_default(),
+                    width: image.width.unwrap_or(0),
+                    height: image.height.unwrap_or(0),
+                    caption: image.caption,
+                    credit: image.credit,
+                    bytes: image.bytes.unwrap_or(0),
+                    original_url: image.original_url,
+                    is_lead: image.is_lead,
+                }),
+                (None, error) => clip.image_errors.push(crate::model::ImageErrorInfo {
+                    original_url: image.original_url,
+                    caption: image.caption,
+                    code: error.as_ref().map(|e| e.code.clone()).unwrap_or_default(),
+                    message: error.map(|e| e.message).unwrap_or_default(),
+                }),
+            }
+        }
         clip.story = crate::stories::clip_story(&self.conn, id)?;
         Ok(clip)
     }
@@ -229,41 +273,16 @@ impl Library {
         Ok(self
             .conn
             .query_row(
-                "SELECT id, requested_url, final_url, redirects, http_status, content_type, charset, fetched_at,
-                        sha256, body_size, extractor_version
-                 FROM snapshot WHERE clip_id = ?1 ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                &format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot WHERE clip_id = ?1 ORDER BY fetched_at DESC, id DESC LIMIT 1"),
                 [clip_id],
-                |r| {
-                    Ok(SnapshotInfo {
-                        id: r.get(0)?,
-                        requested_url: r.get(1)?,
-                        final_url: r.get(2)?,
-                        redirects: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
-                        http_status: r.get(4)?,
-                        content_type: r.get(5)?,
-                        charset: r.get(6)?,
-                        fetched_at: time_from_db(&r.get::<_, String>(7)?).unwrap_or_default(),
-                        sha256: r.get(8)?,
-                        bytes: r.get(9)?,
-                        extractor_version: r.get(10)?,
-                    })
-                },
+                snapshot_row,
             )
             .optional()?)
     }
 
     /// The raw bytes of a snapshot, as fetched.
     pub fn snapshot_body(&self, snapshot_id: i64) -> Result<Vec<u8>> {
-        let blob: Vec<u8> = self
-            .conn
-            .query_row("SELECT body_zstd FROM snapshot WHERE id = ?1", [snapshot_id], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| Error::NotFound { what: "snapshot", id: snapshot_id.to_string() })?;
-        let mut out = Vec::new();
-        zstd::stream::read::Decoder::new(&blob[..])
-            .and_then(|mut d| d.read_to_end(&mut out))
-            .map_err(|source| Error::Io { path: self.path.clone(), source })?;
-        Ok(out)
+        snapshot_body(&self.conn, snapshot_id)
     }
 
     /// Clips, newest clipped first.
@@ -279,6 +298,49 @@ impl Library {
     pub fn count(&self) -> Result<i64> {
         Ok(self.conn.query_row("SELECT count(*) FROM clip", [], |r| r.get(0))?)
     }
+}
+
+/// The columns [`snapshot_row`] reads, in its order.
+pub const SNAPSHOT_COLUMNS: &str = "id, requested_url, final_url, redirects, http_status, content_type, charset, \
+     fetched_at, sha256, body_size, extractor_version, headers";
+
+/// Maps a row of [`SNAPSHOT_COLUMNS`].
+pub fn snapshot_row(r: &rusqlite::Row) -> rusqlite::Result<SnapshotInfo> {
+    Ok(SnapshotInfo {
+        id: r.get(0)?,
+        requested_url: r.get(1)?,
+        final_url: r.get(2)?,
+        redirects: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+        http_status: r.get(4)?,
+        content_type: r.get(5)?,
+        charset: r.get(6)?,
+        fetched_at: time_from_db(&r.get::<_, String>(7)?).unwrap_or_default(),
+        sha256: r.get(8)?,
+        bytes: r.get(9)?,
+        extractor_version: r.get(10)?,
+        headers: r.get::<_, Option<String>>(11)?.and_then(|h| serde_json::from_str(&h).ok()),
+    })
+}
+
+/// A snapshot's description by its id.
+pub fn snapshot_info(conn: &Connection, snapshot_id: i64) -> Result<Option<SnapshotInfo>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot WHERE id = ?1"))?
+        .query_row([snapshot_id], snapshot_row)
+        .optional()?)
+}
+
+/// A snapshot's bytes as fetched.
+pub fn snapshot_body(conn: &Connection, snapshot_id: i64) -> Result<Vec<u8>> {
+    let blob: Vec<u8> = conn
+        .query_row("SELECT body_zstd FROM snapshot WHERE id = ?1", [snapshot_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound { what: "snapshot", id: snapshot_id.to_string() })?;
+    let mut out = Vec::new();
+    zstd::stream::read::Decoder::new(&blob[..])
+        .and_then(|mut d| d.read_to_end(&mut out))
+        .map_err(|source| Error::Io { path: PathBuf::from("<snapshot>"), source })?;
+    Ok(out)
 }
 
 /// Maps a row of `id, title, site_name, published_at, clipped_at, lang, url, word_count,
@@ -365,15 +427,27 @@ fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
         a.published_offset,
     ])?;
     let id = tx.last_insert_rowid();
+    let html = clip.stored_html();
     tx.prepare_cached("INSERT INTO clip_body (clip_id, text, html) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, a.text, a.html])?;
+        .execute(params![id, a.text, html])?;
     {
         let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO clip_url (url, clip_id) VALUES (?1, ?2)")?;
         for key in clip.url_keys.iter().chain(std::iter::once(&clip.canonical_url)) {
             stmt.execute(params![key, id])?;
         }
     }
-    insert_snapshot(tx, id, &clip.snapshot)?;
+    let snapshot_id = insert_snapshot(tx, id, &clip.snapshot)?;
+    crate::versions::insert_version(
+        tx,
+        id,
+        1,
+        snapshot_id,
+        &a.title,
+        &a.text,
+        &html,
+        &crate::versions::Change::default(),
+    )?;
+    crate::images::store(tx, id, 1, &clip.images)?;
     index_clip(tx, id)?;
     Ok(id)
 }
@@ -396,14 +470,14 @@ fn compress_snapshot(body: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 /// Adds a snapshot to a clip: the bytes compressed, their SHA-256 for provenance.
-pub fn insert_snapshot(tx: &Transaction, clip_id: i64, s: &NewSnapshot) -> Result<i64> {
+pub fn insert_snapshot(tx: &Connection, clip_id: i64, s: &NewSnapshot) -> Result<i64> {
     let sha256 = hex(&Sha256::digest(&s.body));
     let compressed =
         compress_snapshot(&s.body).map_err(|source| Error::Io { path: PathBuf::from("<snapshot>"), source })?;
     tx.prepare_cached(
         "INSERT INTO snapshot (clip_id, requested_url, final_url, redirects, http_status, content_type, charset,
-                               fetched_at, body_zstd, body_size, sha256, extractor_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                               fetched_at, body_zstd, body_size, sha256, extractor_version, headers)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         clip_id,
@@ -418,6 +492,7 @@ pub fn insert_snapshot(tx: &Transaction, clip_id: i64, s: &NewSnapshot) -> Resul
         s.body.len() as i64,
         sha256,
         s.extractor_version,
+        s.headers.as_ref().and_then(|h| serde_json::to_string(h).ok()),
     ])?;
     Ok(tx.last_insert_rowid())
 }

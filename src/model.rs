@@ -37,6 +37,35 @@ pub struct Clip {
     pub wire: Option<String>,
     /// The clip's story: its id, size, and whether the clip is its original, a copy or coverage.
     pub story: Option<crate::stories::ClipStory>,
+    /// How many versions of the article Clipdesk has kept (1 until a re-capture finds it changed).
+    pub versions: i64,
+    /// The images of the latest version that are kept in the library, in order.
+    pub images: Vec<ImageInfo>,
+    /// The images of the latest version that were not kept, and why.
+    pub image_errors: Vec<ImageErrorInfo>,
+}
+
+/// An image kept with a clip (`clipdesk show --json`'s `images`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageInfo {
+    pub sha256: String,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub bytes: i64,
+    pub original_url: String,
+    pub is_lead: bool,
+}
+
+/// An image of a clip that was not kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImageErrorInfo {
+    pub original_url: String,
+    pub caption: Option<String>,
+    pub code: String,
+    pub message: String,
 }
 
 /// A monitored source, as a clip names where it came from.
@@ -147,6 +176,9 @@ pub struct SnapshotInfo {
     /// Size of the page as fetched (after Content-Encoding), in bytes.
     pub bytes: i64,
     pub extractor_version: String,
+    /// The response's headers as (name, value) pairs in order; `None` for snapshots taken before
+    /// Clipdesk kept them.
+    pub headers: Option<Vec<(String, String)>>,
 }
 
 /// Formats a time the way the library stores it: RFC 3339, UTC, whole seconds, `Z`.

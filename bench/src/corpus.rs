@@ -116,7 +116,9 @@ pub fn new_clip(
             fetched_at: published.unwrap_or_else(Utc::now),
             body: text.as_bytes().to_vec(),
             extractor_version: "bench".into(),
+            headers: None,
         },
         article,
+        images: Vec::new(),
     }
 }

@@ -243,8 +243,10 @@ fn build(lib: &mut clipdesk::Library, sources: &[Source], n: usize) -> Result<Du
                 fetched_at: published,
                 body: article.text.as_bytes().to_vec(),
                 extractor_version: "bench".into(),
+                headers: None,
             },
             article,
+            images: Vec::new(),
         };
         let topics: Vec<TagRef> = (0..rng.below(3))
             .map(|_| TagRef { kind: TagKind::Topic, name: TOPICS[rng.below(TOPICS.len())].to_owned() })

@@ -175,10 +175,158 @@ pub struct ClipDetail {
     /// The news agency the clip credits ("AP").
     pub wire: Option<String>,
     pub story: Option<crate::stories::ClipStoryDto>,
+    /// Every version of the article, oldest first (one until a re-capture finds it changed).
+    pub versions: Vec<VersionDto>,
+    /// The latest version's images kept in the library, in order.
+    pub images: Vec<ImageDto>,
+    /// How many of its images were not kept.
+    #[ts(type = "number")]
+    pub images_not_kept: usize,
+    /// Every how many seconds the page is checked for edits, if it is watched.
+    #[ts(type = "number | null")]
+    pub watched_every: Option<i64>,
+}
+
+/// One version of an article in the reader's timeline.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VersionDto {
+    #[ts(type = "number")]
+    pub version: i64,
+    pub created_at: String,
+    /// When its page was fetched.
+    pub fetched_at: Option<String>,
+    pub title: String,
+    #[ts(type = "number")]
+    pub words: usize,
+    /// How it differs from the version before ("headline changed; 2 paragraphs removed").
+    pub summary: String,
+    pub substantive: bool,
+    pub http_status: Option<u16>,
+    /// SHA-256 of its page as fetched.
+    pub sha256: Option<String>,
+}
+
+impl From<clipdesk::versions::Version> for VersionDto {
+    fn from(v: clipdesk::versions::Version) -> Self {
+        VersionDto {
+            version: v.version,
+            summary: if v.version == 1 { "first capture".into() } else { v.change.describe() },
+            substantive: v.change.alerts(),
+            created_at: v.created_at,
+            fetched_at: v.fetched_at,
+            title: v.title,
+            words: v.words,
+            http_status: v.snapshot.as_ref().and_then(|s| s.http_status),
+            sha256: v.snapshot.map(|s| s.sha256),
+        }
+    }
+}
+
+/// An image kept with a clip, shown from the library.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImageDto {
+    pub sha256: String,
+    /// `clipdesk-img://localhost/<sha256>`: served by the app from the library.
+    pub src: String,
+    pub width: u32,
+    pub height: u32,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub is_lead: bool,
+    #[ts(type = "number")]
+    pub bytes: i64,
+}
+
+/// One version's article, for the reader.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct VersionDetail {
+    #[ts(type = "number")]
+    pub version: i64,
+    pub title: String,
+    /// Sanitized HTML, images from the library.
+    pub html: String,
+    pub created_at: String,
+}
+
+/// A run of words in a diff: "same", "added" or "removed".
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SpanDto {
+    pub op: String,
+    pub text: String,
+}
+
+/// A paragraph of a diff: "same", "added", "removed" or "changed", with its words.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DiffParagraphDto {
+    pub op: String,
+    pub spans: Vec<SpanDto>,
+}
+
+/// How two versions differ, for the reader's diff view.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DiffDto {
+    #[ts(type = "number")]
+    pub from: i64,
+    #[ts(type = "number")]
+    pub to: i64,
+    pub title_changed: bool,
+    pub title: Vec<SpanDto>,
+    pub paragraphs: Vec<DiffParagraphDto>,
+    pub summary: String,
+    #[ts(type = "number")]
+    pub words_added: usize,
+    #[ts(type = "number")]
+    pub words_removed: usize,
+}
+
+impl From<clipdesk::versions::Diff> for DiffDto {
+    fn from(d: clipdesk::versions::Diff) -> Self {
+        use clipdesk::versions::Paragraph;
+        let spans = |v: Vec<clipdesk::versions::Span>| -> Vec<SpanDto> {
+            v.into_iter().map(|s| SpanDto { op: s.op.into(), text: s.text }).collect()
+        };
+        let whole =
+            |op: &str, text: String| DiffParagraphDto { op: op.into(), spans: vec![SpanDto { op: op.into(), text }] };
+        DiffDto {
+            from: d.from,
+            to: d.to,
+            title_changed: d.title.changed,
+            title: spans(d.title.spans),
+            paragraphs: d
+                .paragraphs
+                .into_iter()
+                .map(|p| match p {
+                    Paragraph::Same { text } => whole("same", text),
+                    Paragraph::Added { text } => whole("added", text),
+                    Paragraph::Removed { text } => whole("removed", text),
+                    Paragraph::Changed { spans: s } => DiffParagraphDto { op: "changed".into(), spans: spans(s) },
+                })
+                .collect(),
+            summary: d.change.describe(),
+            words_added: d.change.words_added,
+            words_removed: d.change.words_removed,
+        }
+    }
+}
+
+/// What a re-capture found.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RecaptureDto {
+    /// "changed", "unchanged", "not_modified" or "failed".
+    pub status: String,
+    #[ts(type = "number")]
+    pub version: i64,
+    pub summary: Option<String>,
+    pub error: Option<IpcError>,
 }
 
 impl ClipDetail {
-    pub fn new(c: Clip, highlights: Vec<clipdesk::highlight::Highlight>) -> Self {
+    pub fn new(
+        c: Clip,
+        highlights: Vec<clipdesk::highlight::Highlight>,
+        versions: Vec<clipdesk::versions::Version>,
+        watched_every: Option<i64>,
+    ) -> Self {
         let dir = match c.lang.as_deref() {
             Some("ar" | "he" | "fa" | "ur" | "yi" | "ps") => "rtl",
             _ => "ltr",
@@ -218,6 +366,23 @@ impl ClipDetail {
                 .collect(),
             wire: c.wire.as_deref().map(crate::stories::wire_name),
             story: c.story.map(Into::into),
+            images_not_kept: c.image_errors.len(),
+            images: c
+                .images
+                .into_iter()
+                .map(|i| ImageDto {
+                    src: clipdesk::images::reference(&i.sha256),
+                    sha256: i.sha256,
+                    width: i.width,
+                    height: i.height,
+                    caption: i.caption,
+                    credit: i.credit,
+                    is_lead: i.is_lead,
+                    bytes: i.bytes,
+                })
+                .collect(),
+            versions: versions.into_iter().map(VersionDto::from).collect(),
+            watched_every,
         }
     }
 }
@@ -343,6 +508,9 @@ pub struct DigestDto {
     pub trend_series: Vec<String>,
     /// "day" or "week".
     pub trend_by: String,
+    /// Show each story's lead image in the PDF and HTML.
+    #[serde(default)]
+    pub lead_images: bool,
     pub items: Vec<ItemChoiceDto>,
 }
 
@@ -463,6 +631,7 @@ impl DigestDto {
                     })
                 }
             },
+            lead_images: self.lead_images,
             items: self
                 .items
                 .into_iter()
@@ -499,6 +668,7 @@ impl DigestDto {
             executive_summary: d.executive_summary,
             trend_series: d.trends.as_ref().map(|t| t.series.clone()).unwrap_or_default(),
             trend_by: name_of(&d.trends.as_ref().map(|t| t.by).unwrap_or_default()),
+            lead_images: d.lead_images,
             items: d
                 .items
                 .into_iter()
@@ -615,6 +785,9 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     DigestSummary::export_all(&cfg)?;
     BriefingPreview::export_all(&cfg)?;
     ArchiveReport::export_all(&cfg)?;
+    VersionDetail::export_all(&cfg)?;
+    DiffDto::export_all(&cfg)?;
+    RecaptureDto::export_all(&cfg)?;
     crate::monitor::export_bindings(&cfg)?;
     crate::stories::export_bindings(&cfg)?;
     Ok(())

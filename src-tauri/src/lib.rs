@@ -4,6 +4,7 @@
 
 pub mod dto;
 mod files;
+mod images;
 pub mod monitor;
 pub mod stories;
 
@@ -30,6 +31,9 @@ pub struct AppState {
     jobs: Mutex<HashMap<u64, Arc<AtomicBool>>>,
     next_job: AtomicU64,
     monitor: monitor::Monitor,
+    /// A read-only connection that serves the library's images to the window (opened on first
+    /// use; see `images.rs`).
+    images: Mutex<Option<clipdesk::images::Reader>>,
 }
 
 impl AppState {
@@ -97,7 +101,83 @@ fn search(
 fn get_clip(state: State<'_, AppState>, id: i64) -> Res<ClipDetail> {
     guarded(|| {
         let lib = state.lib()?;
-        Ok(ClipDetail::new(lib.get(id)?, lib.highlights(id)?))
+        let versions = clipdesk::versions::list(lib.conn(), id)?;
+        let watched = clipdesk::monitor::pages::interval(lib.conn(), id)?;
+        Ok(ClipDetail::new(lib.get(id)?, lib.highlights(id)?, versions, watched))
+    })
+}
+
+/// One version of a clip's article.
+#[tauri::command(async)]
+fn clip_version(state: State<'_, AppState>, id: i64, version: i64) -> Res<VersionDetail> {
+    guarded(|| {
+        let v = clipdesk::versions::get(state.lib()?.conn(), id, version)?;
+        Ok(VersionDetail { version: v.version, title: v.title, html: v.html, created_at: v.created_at })
+    })
+}
+
+/// How two versions of a clip's article differ.
+#[tauri::command(async)]
+fn clip_diff(state: State<'_, AppState>, id: i64, from: i64, to: i64) -> Res<DiffDto> {
+    guarded(|| Ok(clipdesk::versions::diff(state.lib()?.conn(), id, from, to)?.into()))
+}
+
+/// Fetches a clip's page again; a new version if the article changed.
+#[tauri::command(async)]
+fn recapture_clip(state: State<'_, AppState>, id: i64) -> Res<RecaptureDto> {
+    let path = state.path.clone();
+    // The blocking HTTP client runs on a thread of its own, with its own connection.
+    monitor::off_runtime(move || {
+        let mut lib = Library::open(&path)?;
+        let fetcher =
+            clipdesk::fetch::Fetcher::new(Default::default()).map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
+        let r = lib.recapture(&fetcher, &[id], &Default::default())?.into_iter().next();
+        let r = r.ok_or_else(|| IpcError::new("not_found", format!("clip {id} not found")))?;
+        Ok(RecaptureDto {
+            status: r.status.into(),
+            version: r.version,
+            summary: r.change.as_ref().map(|c| c.describe()),
+            error: r.error.map(|e| IpcError::new(&e.code, e.message)),
+        })
+    })
+}
+
+/// Watches a clip's page for edits (`every`: "3h", "1d"…; default 3 hours), or stops (`every`
+/// null and `stop`).
+#[tauri::command(async)]
+fn watch_page(state: State<'_, AppState>, id: i64, every: Option<String>, stop: bool) -> Res<Option<i64>> {
+    guarded(|| {
+        let mut lib = state.lib()?;
+        let tx = lib.write()?;
+        let result = if stop {
+            clipdesk::monitor::pages::remove(&tx, &[id])?;
+            None
+        } else {
+            let interval = match every.as_deref().filter(|e| !e.trim().is_empty()) {
+                Some(e) => clipdesk::monitor::pages::parse_duration(e)?,
+                None => clipdesk::monitor::pages::DEFAULT_INTERVAL,
+            };
+            clipdesk::monitor::pages::add(&tx, &[id], interval, chrono::Utc::now())?;
+            Some(interval)
+        };
+        tx.commit().map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
+        Ok(result)
+    })
+}
+
+/// Asks where to save, then writes the clip's evidence bundle there. The path, or `None` if the
+/// user cancelled.
+#[tauri::command(async)]
+fn save_evidence(app: tauri::AppHandle, state: State<'_, AppState>, id: i64) -> Res<Option<String>> {
+    guarded(|| {
+        let name = format!("Clipdesk evidence {id} {}.zip", chrono::Local::now().format("%Y-%m-%d"));
+        let Some(path) = files::ask_save(&app, &name, "Evidence bundle", "zip")? else {
+            return Ok(None);
+        };
+        // Its own connection: the window's keeps answering while the bundle is written.
+        let lib = Library::open(&state.path)?;
+        let written = clipdesk::evidence::write(lib.conn(), id, &path)?;
+        Ok(Some(written.path.display().to_string()))
     })
 }
 
@@ -621,6 +701,12 @@ pub fn run() {
             .plugin(tauri_plugin_window_state::Builder::default().build());
     }
     let result = builder
+        // The library's images, for the reader: `clipdesk-img://localhost/<sha256>`.
+        .register_asynchronous_uri_scheme_protocol(clipdesk::images::SCHEME, |ctx, request, responder| {
+            let app = ctx.app_handle().clone();
+            let path = request.uri().path().to_owned();
+            std::thread::spawn(move || responder.respond(images::respond(&app, &path)));
+        })
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
@@ -633,6 +719,7 @@ pub fn run() {
                 jobs: Mutex::default(),
                 next_job: AtomicU64::new(1),
                 monitor: monitor::Monitor::default(),
+                images: Mutex::new(None),
             });
             files::install_menu(app)?;
             #[cfg(target_os = "linux")]
@@ -645,6 +732,11 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             search,
             get_clip,
+            clip_version,
+            clip_diff,
+            recapture_clip,
+            watch_page,
+            save_evidence,
             clip_urls,
             cancel_job,
             suggestions,
@@ -728,6 +820,7 @@ mod tests {
             jobs: Mutex::default(),
             next_job: AtomicU64::new(1),
             monitor: monitor::Monitor::default(),
+            images: Mutex::new(None),
         });
         let s = Arc::clone(&state);
         let r = guarded(move || -> Res<()> {

@@ -295,7 +295,7 @@ pub fn subscribe(state: State<'_, AppState>, url: String, folder: Option<String>
 
 /// Runs network work on a thread of its own (the blocking HTTP client cannot run on the async
 /// runtime that runs commands), under the panic net, and waits for it.
-fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
+pub(crate) fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
     std::thread::spawn(move || guarded(f))
         .join()
         .unwrap_or_else(|p| Err(IpcError::from(clipdesk::Error::Panic { message: clipdesk::guard::message(&*p) })))
@@ -360,7 +360,11 @@ fn run_poll(app: &AppHandle, all: bool, mut send: impl FnMut(MonitorEvent)) -> R
                     ..MonitorEvent::of("polled")
                 });
             })?;
-        let alerts: Vec<AlertDto> = reports.into_iter().flat_map(|r| r.alerts).map(AlertDto::from).collect();
+        let mut alerts: Vec<AlertDto> = reports.into_iter().flat_map(|r| r.alerts).map(AlertDto::from).collect();
+        // Then the pages watched for edits that are due.
+        let checks = clipdesk::monitor::pages::CheckOptions { all, ..Default::default() };
+        let pages = clipdesk::monitor::pages::check(&mut lib, &fetcher()?, &checks, &cancel, |_| {})?;
+        alerts.extend(pages.into_iter().flat_map(|r| r.alerts).map(AlertDto::from));
         notify(app, &alerts);
         let done = MonitorEvent { alerts, counts: Some(counts(&lib)?), ..MonitorEvent::of("finished") };
         state.monitor.send(done.clone());
@@ -379,8 +383,14 @@ fn notify(app: &AppHandle, alerts: &[AlertDto]) {
         let _ = app
             .notification()
             .builder()
-            .title(format!("Clipdesk: {}", a.watch.as_deref().unwrap_or("alert")))
-            .body(&a.title)
+            .title(format!(
+                "Clipdesk: {}",
+                if a.kind == "edit" { "a watched page changed" } else { a.watch.as_deref().unwrap_or("alert") }
+            ))
+            .body(match (&a.detail, a.kind.as_str()) {
+                (Some(d), "edit") => format!("{} — {d}", a.title),
+                _ => a.title.clone(),
+            })
             .show();
     }
     if alerts.len() > 5 {

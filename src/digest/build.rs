@@ -31,6 +31,34 @@ pub struct Briefing {
     pub story_count: usize,
     /// The trend section, when the digest asks for one.
     pub trends: Option<crate::trends::Trends>,
+    /// The bytes of the lead images the items show, by their `path` (given to the PDF's Typst
+    /// world as files and embedded in the HTML; never part of the JSON data).
+    #[serde(skip)]
+    pub images: BTreeMap<String, BriefingImage>,
+}
+
+/// An image's bytes for an export.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BriefingImage {
+    pub mime: String,
+    pub data: std::sync::Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for BriefingImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BriefingImage({} {} bytes)", self.mime, self.data.len())
+    }
+}
+
+/// A story's lead image, as a briefing shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeadImage {
+    /// Where the export finds its bytes (`/images/<sha256>.<ext>`): a key of [`Briefing::images`].
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    /// Caption and credit, as printed under it.
+    pub caption: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,6 +95,8 @@ pub struct Item {
     pub retrieved: String,
     /// Other outlets of the briefing's clips of the same story (copies and coverage).
     pub also_in: Vec<Copy>,
+    /// The story's lead image, when the briefing shows them and the clip kept one.
+    pub lead_image: Option<LeadImage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,9 +157,17 @@ pub fn build(conn: &Connection, digest: &Digest) -> Result<Briefing> {
     // other selected clips of the story are listed as "also in".
     let lead = story_leads(&clips);
     let mut items: BTreeMap<i64, Item> = BTreeMap::new();
+    let mut images: BTreeMap<String, BriefingImage> = BTreeMap::new();
     for clip in &clips {
         if lead.get(&clip.id).is_none_or(|l| *l == clip.id) {
-            items.insert(clip.id, make_item(conn, clip, choices.get(&clip.id).copied())?);
+            let mut item = make_item(conn, clip, choices.get(&clip.id).copied())?;
+            if digest.lead_images {
+                if let Some((lead, bytes)) = lead_image(conn, clip.id)? {
+                    images.insert(lead.path.clone(), bytes);
+                    item.lead_image = Some(lead);
+                }
+            }
+            items.insert(clip.id, item);
         }
     }
     let by_time = |c: &&ClipData| (c.time.clone(), c.id);
@@ -248,6 +286,7 @@ pub fn build(conn: &Connection, digest: &Digest) -> Result<Briefing> {
         story_count: items.len(),
         groups: out_groups,
         trends,
+        images,
     })
 }
 
@@ -399,7 +438,31 @@ fn make_item(conn: &Connection, clip: &ClipData, choice: Option<&super::ItemChoi
         url_display: clip.canonical_url.clone(),
         retrieved: clip.fetched.map(|t| long_date(t.date_naive())).unwrap_or_default(),
         also_in: Vec::new(),
+        lead_image: None,
     })
+}
+
+/// A clip's lead image for a briefing: its page's lead image if it was kept, else the first image
+/// of its article that was; with its bytes.
+fn lead_image(conn: &Connection, clip_id: i64) -> Result<Option<(LeadImage, BriefingImage)>> {
+    let version = crate::versions::latest(conn, clip_id)?;
+    let images = crate::images::list(conn, clip_id, version)?;
+    let Some(chosen) = images.iter().filter(|i| i.sha256.is_some()).min_by_key(|i| (!i.is_lead, i.position)) else {
+        return Ok(None);
+    };
+    let Some(sha) = chosen.sha256.as_deref() else { return Ok(None) };
+    let Some(stored) = crate::images::get(conn, sha)? else { return Ok(None) };
+    let caption = match (&chosen.caption, &chosen.credit) {
+        (Some(c), Some(k)) => Some(format!("{c} — {k}")),
+        (Some(c), None) => Some(c.clone()),
+        (None, Some(k)) => Some(k.clone()),
+        (None, None) => None,
+    };
+    let path = format!("/images/{sha}.{}", crate::images::extension(&stored.mime));
+    Ok(Some((
+        LeadImage { path, width: chosen.width.unwrap_or(1), height: chosen.height.unwrap_or(1), caption },
+        BriefingImage { mime: stored.mime, data: std::sync::Arc::new(stored.data) },
+    )))
 }
 
 /// A URL that may become a link in an export: http, https or mailto, non-empty, with every

@@ -116,6 +116,9 @@ pub struct Digest {
     pub multi_group: MultiGroup,
     pub order_by: OrderBy,
     pub executive_summary: Option<String>,
+    /// Show each story's lead image (kept with its clip) in the PDF and HTML exports.
+    #[serde(default)]
+    pub lead_images: bool,
     pub items: Vec<ItemChoice>,
     /// A trend section: clips per day or week for a few queries, charted. Without its own
     /// period it covers the briefing's (on the briefing's basis).
@@ -180,7 +183,7 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
         }
         None => None,
     };
-    // The columns ?1..?15 both statements write; an update adds the id as ?16.
+    // The columns ?1..?16 both statements write; an update adds the id as ?17.
     let mut values: Vec<&dyn ToSql> = vec![
         &title,
         &d.subtitle,
@@ -196,6 +199,7 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
         &d.executive_summary,
         &now,
         &period_on,
+        &d.lead_images,
         &trends,
     ];
     let id = match d.id {
@@ -204,8 +208,8 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
             let n = conn.execute(
                 "UPDATE digest SET title = ?1, subtitle = ?2, author = ?3, classification = ?4, period_start = ?5,
                         period_end = ?6, query = ?7, saved_search_id = ?8, group_by = ?9, multi_group = ?10,
-                        order_by = ?11, executive_summary = ?12, updated_at = ?13, period_on = ?14, trends = ?15
-                 WHERE id = ?16",
+                        order_by = ?11, executive_summary = ?12, updated_at = ?13, period_on = ?14,
+                        lead_images = ?15, trends = ?16 WHERE id = ?17",
                 values.as_slice(),
             )?;
             if n == 0 {
@@ -217,8 +221,8 @@ pub fn save(conn: &Connection, d: &Digest) -> Result<i64> {
             conn.execute(
                 "INSERT INTO digest (title, subtitle, author, classification, period_start, period_end, query,
                         saved_search_id, group_by, multi_group, order_by, executive_summary, created_at, updated_at,
-                        period_on, trends)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
+                        period_on, lead_images, trends)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)",
                 values.as_slice(),
             )?;
             conn.last_insert_rowid()
@@ -255,7 +259,8 @@ pub fn load(conn: &Connection, id: i64) -> Result<Digest> {
     let mut d = conn
         .query_row(
             "SELECT d.id, d.title, d.subtitle, d.author, d.classification, d.period_start, d.period_end, d.query,
-                    s.name, d.group_by, d.multi_group, d.order_by, d.executive_summary, d.period_on, d.trends
+                    s.name, d.group_by, d.multi_group, d.order_by, d.executive_summary, d.period_on, d.lead_images,
+                    d.trends
              FROM digest d LEFT JOIN saved_search s ON s.id = d.saved_search_id WHERE d.id = ?1",
             [id],
             |r| {
@@ -275,8 +280,9 @@ pub fn load(conn: &Connection, id: i64) -> Result<Digest> {
                     order_by: enum_parse(&r.get::<_, String>(11)?),
                     executive_summary: r.get(12)?,
                     period_on: enum_parse(&r.get::<_, String>(13)?),
+                    lead_images: r.get(14)?,
                     items: Vec::new(),
-                    trends: r.get::<_, Option<String>>(14)?.and_then(|t| serde_json::from_str(&t).ok()),
+                    trends: r.get::<_, Option<String>>(15)?.and_then(|t| serde_json::from_str(&t).ok()),
                 })
             },
         )

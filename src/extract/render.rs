@@ -6,7 +6,8 @@
 //! page nested a hundred thousand levels deep cannot overflow the stack.
 //!
 //! The HTML goes through ammonia with a closed list of tags and attributes: no scripts, styles,
-//! event handlers, frames, forms or embedded objects; links and images become absolute http(s) URLs.
+//! event handlers, frames, forms or embedded objects; links and images become absolute http(s) URLs,
+//! and an image kept in the library is `clipdesk-img://localhost/<sha256>` (see `crate::images`).
 
 use std::collections::HashSet;
 
@@ -259,7 +260,23 @@ pub fn sanitize(html: &str, base: &Url) -> String {
             .into_iter()
             .collect(),
         )
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_schemes(["http", "https", "mailto", crate::images::SCHEME].into_iter().collect())
+        // An image kept in the library is the one URL of another scheme allowed, and only as an
+        // image's source, in its exact form (see `crate::images::reference`).
+        .attribute_filter(|element, attribute, value| {
+            // Parsed as ammonia and browsers parse it (leading controls, tabs and newlines inside
+            // the scheme are ignored), so no spelling of the scheme slips through.
+            if !value.contains(':') {
+                return Some(value.into());
+            }
+            match Url::parse(value) {
+                Ok(u) if u.scheme() == crate::images::SCHEME => (element == "img" && attribute == "src")
+                    .then(|| crate::images::parse_reference(value))
+                    .flatten()
+                    .map(|_| value.into()),
+                _ => Some(value.into()),
+            }
+        })
         .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
         .link_rel(Some("noopener noreferrer nofollow"))
         .strip_comments(true);
@@ -313,5 +330,27 @@ mod tests {
         }
         assert!(clean.contains(r#"href="https://example.com/b""#), "{clean}");
         assert!(clean.contains(r#"src="https://example.com/news/pic.jpg""#), "{clean}");
+    }
+
+    #[test]
+    fn the_librarys_image_scheme_is_allowed_only_as_an_images_exact_source() {
+        let base = Url::parse("https://example.com/news/a.html").unwrap();
+        let sha = "0123456789abcdef".repeat(4);
+        let good = format!(r#"<img src="clipdesk-img://localhost/{sha}" alt="x">"#);
+        assert!(sanitize(&good, &base).contains(&format!("clipdesk-img://localhost/{sha}")));
+        for bad in [
+            format!(r#"<a href="clipdesk-img://localhost/{sha}">x</a>"#),
+            format!(r#"<blockquote cite="clipdesk-img://localhost/{sha}">x</blockquote>"#),
+            format!(r#"<img src="clipdesk-img://localhost/{sha}/../../etc">"#),
+            format!(r#"<img src="CLIPDESK-IMG://evil.example/{sha}">"#),
+            r#"<img src="clipdesk-img://localhost/not-a-hash">"#.to_owned(),
+            format!("<a href=\"\u{1}clipdesk-\nimg://localhost/{sha}\">x</a>"),
+            format!("<img src=\" clipdesk-img://localhost/{sha}\">"),
+            r#"<img src="file:///etc/passwd"><img src="asset://localhost/x">"#.to_owned(),
+        ] {
+            let clean = sanitize(&bad, &base);
+            assert!(!clean.to_ascii_lowercase().contains("clipdesk-img"), "{bad} → {clean}");
+            assert!(!clean.contains("file:") && !clean.contains("asset:"), "{bad} → {clean}");
+        }
     }
 }

@@ -8,6 +8,7 @@
 //! Decompression is done here, not by reqwest, for exactly that reason.
 
 pub mod charset;
+pub mod polite;
 
 use std::io::{self, Read};
 use std::time::{Duration, Instant};
@@ -76,6 +77,9 @@ pub struct Page {
     pub content_type: Option<String>,
     pub fetched_at: DateTime<Utc>,
     pub kind: Kind,
+    /// The final response's headers, in the order sent (values as text, lossily): kept with the
+    /// snapshot as evidence. Empty for a page saved to disk.
+    pub headers: Vec<(String, String)>,
     /// The body after Content-Encoding is undone, before charset decoding.
     pub body: Vec<u8>,
 }
@@ -96,7 +100,7 @@ impl Page {
 }
 
 /// What an article fetch accepts.
-const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5";
+pub const PAGE_ACCEPT: &str = "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5";
 
 /// What a feed fetch accepts.
 pub const FEED_ACCEPT: &str =
@@ -120,7 +124,46 @@ pub struct Fetched {
     pub content_type: Option<String>,
     pub fetched_at: DateTime<Utc>,
     pub validators: Validators,
+    /// The final response's headers, in the order sent.
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+}
+
+impl Fetched {
+    /// The document as an article page, if it is HTML or text (the same test as
+    /// [`Fetcher::fetch`]): a re-capture goes through a conditional GET, then on as a clip does.
+    pub fn into_page(self) -> Result<Page, FetchError> {
+        let declared = self.content_type.as_deref().map_or(Declared::Unknown, declared_kind);
+        let kind = match declared {
+            Declared::Page(kind) => kind,
+            Declared::Other => {
+                return Err(FetchError::NotHtml {
+                    url: self.final_url.to_string(),
+                    content_type: self.content_type.unwrap_or_default(),
+                })
+            }
+            Declared::Unknown => sniff_kind(&self.body).ok_or_else(|| FetchError::NotHtml {
+                url: self.final_url.to_string(),
+                content_type: "an undeclared binary type".into(),
+            })?,
+        };
+        Ok(Page {
+            requested_url: self.requested_url,
+            final_url: self.final_url,
+            redirects: self.redirects,
+            http_status: Some(self.http_status),
+            content_type: self.content_type,
+            fetched_at: self.fetched_at,
+            kind,
+            headers: self.headers,
+            body: self.body,
+        })
+    }
+}
+
+/// A response's headers as (name, value) text pairs, in the order sent.
+fn header_list(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers.iter().map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
 }
 
 /// The outcome of a conditional GET.
@@ -170,6 +213,11 @@ impl Fetcher {
         &self.limits
     }
 
+    /// The same client (connections, policy) with other bounds: images are fetched with their own.
+    pub fn with_limits(&self, limits: Limits) -> Fetcher {
+        Fetcher { client: self.client.clone(), limits }
+    }
+
     /// Fetches `url`, following redirects, and returns the page if it is HTML or plain text.
     pub fn fetch(&self, url: &str) -> Result<Page, FetchError> {
         let requested = parse_web_url(url)?;
@@ -213,6 +261,7 @@ impl Fetcher {
             content_type: header(header::CONTENT_TYPE),
             fetched_at: Utc::now(),
             validators: fresh,
+            headers: header_list(&headers),
             body,
         }))
     }
@@ -323,6 +372,7 @@ impl Fetcher {
             content_type,
             fetched_at: Utc::now(),
             kind,
+            headers: header_list(&headers),
             body,
         })
     }

@@ -12,13 +12,15 @@
 //!
 //! The library half: [`sources`] (sources and folders, OPML import and export), [`inbox`]
 //! (entries, their de-duplication, triage states and retention), [`watch`] (watches, their matches
-//! and alerts) and [`poll`] (the polling engine and subscribing).
+//! and alerts) and [`poll`] (the polling engine and subscribing); [`pages`] watches clipped
+//! pages for edits (re-captured on a schedule, alerts of kind `edit`).
 
 mod clean;
 pub mod discover;
 pub mod feed;
 pub mod inbox;
 pub mod opml;
+pub mod pages;
 pub mod poll;
 mod repair;
 pub mod schedule;

@@ -209,6 +209,23 @@ pub fn raise(conn: &Connection, watch: &Watch, entry_id: i64, clip_id: Option<i6
     get_alert(conn, conn.last_insert_rowid())
 }
 
+/// Raises an alert about a clip rather than a feed entry: `kind` `edit` is a watched page that
+/// changed or went away ([`super::pages`]); `detail` says how, in one sentence.
+pub fn raise_for_clip(
+    conn: &Connection,
+    kind: &str,
+    clip_id: i64,
+    title: &str,
+    url: Option<&str>,
+    detail: &str,
+) -> Result<Alert> {
+    conn.execute(
+        "INSERT INTO alert (kind, clip_id, title, url, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![kind, clip_id, title, url, detail, time_to_db(&Utc::now())],
+    )?;
+    get_alert(conn, conn.last_insert_rowid())
+}
+
 fn get_alert(conn: &Connection, id: i64) -> Result<Alert> {
     conn.query_row(
         "SELECT a.id, a.kind, w.name, a.entry_id, a.clip_id, a.title, a.url, a.detail, a.created_at, a.seen_at IS NOT NULL

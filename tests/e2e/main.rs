@@ -868,6 +868,267 @@ async fn subscribe_poll_triage_and_a_watch_alert() {
     assert_eq!(dismissed, 1);
 }
 
+/// A small PNG (a gradient), made by hand: the e2e tests have no image encoder.
+fn tiny_png(w: u32, h: u32, seed: u8) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { 0xEDB8_8320 ^ (crc >> 1) } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    fn adler32(data: &[u8]) -> u32 {
+        let (mut a, mut b) = (1u32, 0u32);
+        for &d in data {
+            a = (a + u32::from(d)) % 65521;
+            b = (b + a) % 65521;
+        }
+        (b << 16) | a
+    }
+    let mut raw = Vec::new();
+    for y in 0..h {
+        raw.push(0);
+        for x in 0..w {
+            raw.extend_from_slice(&[(x * 4) as u8 ^ seed, (y * 4) as u8, seed]);
+        }
+    }
+    // zlib with stored (uncompressed) deflate blocks.
+    let mut z = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in blocks.iter().enumerate() {
+        z.push(u8::from(i + 1 == blocks.len()));
+        z.extend_from_slice(&(block.len() as u16).to_le_bytes());
+        z.extend_from_slice(&(!(block.len() as u16)).to_le_bytes());
+        z.extend_from_slice(block);
+    }
+    z.extend_from_slice(&adler32(&raw).to_be_bytes());
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = w.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// An article with a figure (credited caption) and a lead image in its metadata.
+fn article_with_images(title: &str, paragraphs: &[&str]) -> server::Reply {
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    server::Reply::html(format!(
+        "<html><head><title>{title}</title><meta property=\"og:image\" content=\"/img/lead.png\"></head><body><article>\
+         <h1>{title}</h1><figure><img src=\"/img/quay.png\" alt=\"\"><figcaption>The quay at dawn. Photo: Harbour Gazette</figcaption></figure>\
+         {body}</article></body></html>"
+    ))
+}
+
+const HARBOUR: [&str; 4] = [
+    "The harbour council met on Monday to discuss the dredging contract and next year's budget.",
+    "Members agreed to publish the contract in full before the vote, the council's chair said.",
+    "Three workers were hurt when a crane fell on the quay last week, according to the police.",
+    "Residents will be heard at the next meeting, which is set for the fourteenth of July.",
+];
+
+/// The reader shows an article's images from the library: clipped from a local server that is
+/// then stopped, the images display (decoded, naturalWidth > 0) and the window asks nothing of
+/// that address — a listener put on its port sees no connection, and the page's own resource log
+/// lists no request to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reader_shows_kept_images_offline_and_asks_the_web_for_nothing() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let server = server::TestServer::start(std::collections::HashMap::new());
+    server.set("/img/quay.png", server::Reply::html(tiny_png(96, 64, 40)).with_type("image/png"));
+    server.set("/img/lead.png", server::Reply::html(tiny_png(160, 90, 200)).with_type("image/png"));
+    server.set("/story", article_with_images("Council meets on dredging", &HARBOUR));
+    let url = server.url("/story");
+    let port: u16 = server.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+    let app = App::start().await;
+    assert_eq!(app.clip(std::slice::from_ref(&url)).await, ["created"]);
+    let seen_when_clipped = server.seen().len();
+    assert_eq!(seen_when_clipped, 3, "the page and its two images: {:?}", server.seen());
+    // The server is stopped; a listener on its port counts any connection from now on.
+    drop(server);
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = {
+        let start = Instant::now();
+        loop {
+            match std::net::TcpListener::bind(("127.0.0.1", port)) {
+                Ok(l) => break l,
+                Err(e) => {
+                    assert!(start.elapsed() < WAIT, "cannot listen on the stopped server's port: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    };
+    let counted = std::sync::Arc::clone(&connections);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            if stream.is_ok() {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    });
+
+    app.open_clip_titled("Council meets on dredging").await;
+    let shown = app
+        .until(
+            "both images decoded",
+            "const imgs = [...document.querySelectorAll('[data-testid=article] img, [data-testid=lead-image] img')];
+             return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0)
+                 ? imgs.map(i => [i.getAttribute('src'), i.naturalWidth, i.naturalHeight]) : null;",
+            vec![],
+        )
+        .await;
+    let shown = shown.as_array().expect("images").clone();
+    assert!(
+        shown.iter().all(|i| i[0].as_str().is_some_and(|s| s.starts_with("clipdesk-img://localhost/"))),
+        "{shown:?}"
+    );
+    let sizes: Vec<(i64, i64)> =
+        shown.iter().map(|i| (i[1].as_i64().unwrap_or(0), i[2].as_i64().unwrap_or(0))).collect();
+    assert!(sizes.contains(&(96, 64)) && sizes.contains(&(160, 90)), "{sizes:?}");
+    let caption =
+        app.js("return document.querySelector('[data-testid=article] figcaption')?.textContent", vec![]).await;
+    assert!(caption.as_str().is_some_and(|c| c.contains("The quay at dawn")), "{caption}");
+    let web = app
+        .js(
+            "return performance.getEntriesByType('resource').map(e => e.name)
+                 .filter(n => n.startsWith('http:') || n.startsWith('https:'))
+                 .filter(n => !n.startsWith('http://ipc.localhost') && !n.startsWith('tauri:'));",
+            vec![],
+        )
+        .await;
+    assert_eq!(web, json!([]), "the window asked the web for something");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0, "a connection to the stopped server's port");
+    app.screenshot("reader-images").await;
+    let _ = app.client.clone().close().await;
+}
+
+/// Versions in the reader: a clip re-captured after its article changed shows a timeline; the
+/// diff highlights the words added and removed; the provenance panel saves an evidence bundle
+/// that verifies; a watched page's edit raises an alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn versions_diff_and_an_evidence_bundle_from_the_reader() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let server = server::TestServer::start(std::collections::HashMap::new());
+    server.set("/img/quay.png", server::Reply::html(tiny_png(96, 64, 40)).with_type("image/png"));
+    server.set("/img/lead.png", server::Reply::html(tiny_png(160, 90, 200)).with_type("image/png"));
+    server.set("/story", article_with_images("Council meets on dredging", &HARBOUR));
+    let app = App::start_env(|_| {}, &[("CLIPDESK_POLL_SECONDS", "3600")]).await;
+    assert_eq!(app.clip(&[server.url("/story")]).await, ["created"]);
+    app.open_clip_titled("Council meets on dredging").await;
+    app.click("[data-testid=watch-page]").await;
+    app.until(
+        "the page watched",
+        "return document.querySelector('[data-testid=watch-page]')?.dataset.watched === 'true'",
+        vec![],
+    )
+    .await;
+
+    // The article changes: the headline, a figure, a paragraph gone, a correction appended.
+    server.set(
+        "/story",
+        article_with_images(
+            "Council approves dredging amid protests",
+            &[
+                HARBOUR[0],
+                "Members agreed to publish the whole contract before Tuesday's vote, the council's chair said.",
+                HARBOUR[3],
+                "Correction: An earlier version of this article misstated the day of the meeting.",
+            ],
+        ),
+    );
+    app.click("[data-testid=recapture]").await;
+    app.until(
+        "two versions in the timeline",
+        "return document.querySelectorAll('[data-testid=versions] [data-testid=version]').length === 2",
+        vec![],
+    )
+    .await;
+    app.until(
+        "the reader to show the new headline",
+        "return document.querySelector('[data-testid=reader-title]')?.textContent === 'Council approves dredging amid protests'",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=diff-toggle]").await;
+    let marks = app
+        .until(
+            "the diff with its changes marked",
+            "const d = document.querySelector('[data-testid=diff]');
+             if (!d) return null;
+             const added = [...d.querySelectorAll('[data-testid=diff-added]')].map(e => e.textContent).join('|');
+             const removed = [...d.querySelectorAll('[data-testid=diff-removed]')].map(e => e.textContent).join('|');
+             return added && removed ? {added, removed} : null;",
+            vec![],
+        )
+        .await;
+    let (added, removed) = (marks["added"].as_str().unwrap_or(""), marks["removed"].as_str().unwrap_or(""));
+    assert!(added.contains("protests") && added.contains("Correction"), "added: {added}");
+    assert!(removed.contains("crane fell") && removed.contains("in full"), "removed: {removed}");
+    app.screenshot("reader-versions").await;
+    // The first version, as it was.
+    app.click("[data-testid=diff-toggle]").await;
+    app.click("[data-testid=version][data-version='1']").await;
+    app.until(
+        "version 1's text",
+        "const a = document.querySelector('[data-testid=article]'); return a && !a.hidden && a.textContent.includes('crane fell');",
+        vec![],
+    )
+    .await;
+
+    // The evidence bundle, saved from the provenance panel, verifies.
+    app.click("[data-testid=provenance-toggle]").await;
+    app.click("[data-testid=save-evidence]").await;
+    let export_dir = app.dir.path().join("export");
+    let start = Instant::now();
+    let bundle = loop {
+        let found = std::fs::read_dir(&export_dir)
+            .expect("export dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "zip"));
+        if let Some(p) = found {
+            break p;
+        }
+        assert!(start.elapsed() < WAIT, "no evidence bundle written");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let v = clipdesk::evidence::verify(&bundle).expect("a readable bundle");
+    assert!(v.ok, "{:?}", v.problems);
+    assert_eq!(v.versions, 2);
+
+    // The watched page changes again; the poll checks it and the edit alert arrives.
+    server.set("/story", server::Reply::status(410));
+    let conn = rusqlite::Connection::open(app.library()).expect("open library");
+    conn.execute("UPDATE page_watch SET next_check_at = '2000-01-01T00:00:00Z'", []).expect("due now");
+    app.click("[data-testid=nav-sources]").await;
+    app.click("[data-testid=poll-now]").await;
+    app.until(
+        "the edit alert in the badge",
+        "return document.querySelector('[data-testid=alerts-count]')?.textContent.trim() === '1'",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=nav-alerts]").await;
+    let detail = app
+        .until("the alert's detail", "return document.querySelector('[data-testid=alert-detail]')?.textContent", vec![])
+        .await;
+    assert_eq!(detail, json!("the page is gone (410)"));
+    let _ = app.client.clone().close().await;
+}
+
 /// The wire original of the seed article, as the AP's own page would carry it: the AP headline, two
 /// of the republished page's paragraphs missing, published two hours earlier.
 fn wire_page(seed: &[u8]) -> String {

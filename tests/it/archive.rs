@@ -102,6 +102,34 @@ fn rich_library() -> (tempfile::TempDir, std::path::PathBuf) {
          INSERT INTO alert (kind, watch_id, entry_id, title, url, created_at) VALUES ('watch', 1, 2, 'Путин в Анкаре', 'https://wire.example/b', '2026-11-30T09:30:00Z');"
     ))
     .expect("monitoring rows");
+    // Evidence: an image kept with the first clip (a real PNG, checked again on import), a page
+    // watched for edits.
+    let png = {
+        let img = image::RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 90]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).expect("png");
+        out.into_inner()
+    };
+    let sha = clipdesk::images::sha256_hex(&png);
+    conn.execute(
+        "INSERT INTO image (sha256, mime, width, height, bytes, data, created_at)
+         VALUES (?1, 'image/png', 8, 6, ?2, ?3, '2026-11-30T09:00:00Z')",
+        rusqlite::params![sha, png.len() as i64, png],
+    )
+    .expect("image");
+    conn.execute(
+        "INSERT INTO clip_image (clip_id, version, position, sha256, original_url, caption, credit, is_lead)
+         SELECT ?1, 1, coalesce(max(position) + 1, 0), ?2, 'https://www.timesofisrael.com/a.png', 'Putin — «в Кремле»', 'AP', 1
+         FROM clip_image WHERE clip_id = ?1 AND version = 1",
+        rusqlite::params![first, sha],
+    )
+    .expect("clip image");
+    conn.execute(
+        "INSERT INTO page_watch (clip_id, interval_s, next_check_at, etag, created_at)
+         VALUES (?1, 3600, '2026-11-30T10:00:00Z', '\"abc\"', '2026-11-30T09:00:00Z')",
+        [&first],
+    )
+    .expect("page watch");
     let tx = conn.unchecked_transaction().expect("tx");
     clipdesk::monitor::inbox::reindex(&tx, 1).expect("index");
     clipdesk::monitor::inbox::reindex(&tx, 2).expect("index");

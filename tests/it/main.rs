@@ -11,6 +11,7 @@ mod concurrency;
 mod crash;
 mod deliver;
 mod digest;
+mod evidence;
 mod fetch;
 mod hostile;
 mod migrations;

@@ -178,6 +178,13 @@ fn upgrade_fixture(fixture: &Path) {
     assert_eq!(clip.authors, ["AP", "Times of Israel staff"]);
     assert_eq!(clip.note.as_deref(), Some("Check the Kremlin readout."));
     assert!(clip.text.contains("coordination in Syria"));
+    // The evidence migration: every clip is its version 1, with its first snapshot.
+    assert_eq!(clip.versions, 1);
+    let versions = clipdesk::versions::list(lib.conn(), 1).expect("versions");
+    assert_eq!(versions.len(), 1);
+    assert_eq!((versions[0].title.as_str(), versions[0].text_sha256.len()), (clip.title.as_str(), 64));
+    assert!(versions[0].snapshot.is_some());
+    assert_eq!(clipdesk::versions::get(lib.conn(), 1, 1).expect("v1").text, clip.text);
     let snapshot = lib.latest_snapshot(1).expect("snapshot").expect("has one");
     assert!(String::from_utf8_lossy(&lib.snapshot_body(snapshot.id).expect("body")).contains("The Kremlin said"));
     let tags: Vec<String> =

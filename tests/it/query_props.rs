@@ -139,8 +139,10 @@ fn build() -> Fixture {
                 fetched_at: Utc::now(),
                 body: b"<html></html>".to_vec(),
                 extractor_version: "test".into(),
+                headers: None,
             },
             article,
+            images: Vec::new(),
         };
         let tags: Vec<TagRef> =
             (0..rng.next(3)).map(|_| TagRef { kind: TagKind::Topic, name: rng.pick(TOPICS).to_owned() }).collect();

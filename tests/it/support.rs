@@ -178,8 +178,10 @@ pub fn text_clip(
             fetched_at: published,
             body: text.as_bytes().to_vec(),
             extractor_version: "test".into(),
+            headers: None,
         },
         article,
+        images: Vec::new(),
     }
 }
 

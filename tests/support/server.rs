@@ -78,6 +78,7 @@ pub struct TestServer {
     server: Arc<tiny_http::Server>,
     routes: Arc<RwLock<HashMap<String, Reply>>>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    threads: usize,
 }
 
 impl TestServer {
@@ -132,7 +133,7 @@ impl TestServer {
                 }
             });
         }
-        TestServer { base: format!("http://{ip}:{port}"), server, routes, seen }
+        TestServer { base: format!("http://{ip}:{port}"), server, routes, seen, threads }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -159,7 +160,11 @@ impl TestServer {
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        self.server.unblock();
+        // One unblock wakes one worker: every worker stops, drops its handle, and the last handle
+        // dropped closes the listening socket (a test can then stop a server and reuse its port).
+        for _ in 0..self.threads {
+            self.server.unblock();
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use clap::Args;
-use clipdesk::clip::{self, fetch_and_prepare};
+use clipdesk::clip;
 use clipdesk::fetch::{Fetcher, Limits};
 use clipdesk::library::{NewClip, Stored};
 use clipdesk::tags::taxonomy::TagRef;
@@ -43,6 +43,9 @@ pub struct ClipArgs {
     /// Give up on a page after this many seconds
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+    /// Keep none of the articles' images (the reader then shows their captions only)
+    #[arg(long)]
+    no_images: bool,
 }
 
 /// One line of the report, as the contract defines it.
@@ -54,6 +57,19 @@ struct Report<'a> {
     id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<ErrorJson>,
+    /// Images kept with a new clip.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    images: Option<usize>,
+    /// Images of a new clip that were not kept, and why (the clip is stored all the same).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    image_errors: Vec<ImageErrorJson>,
+}
+
+#[derive(Serialize)]
+struct ImageErrorJson {
+    url: String,
+    code: &'static str,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -71,7 +87,7 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
                 .and_then(|page| clip::prepare(&page))
                 .and_then(|c| clip::store(library, &c, &tags))
         });
-        let failed = report(out, url, result);
+        let failed = report(out, url, result, &[]);
         return Ok(if failed { Status::SomeFailed } else { Status::Ok });
     }
     let urls = collect_urls(&args)?;
@@ -92,17 +108,19 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
     for (i, url) in urls.iter().enumerate() {
         match clip::url_keys(url).and_then(|keys| library.find_by_url_keys(&keys)) {
             Ok(Some(id)) => {
-                progress.suspend(|| report(out, url, Ok(Stored::Duplicate(id))));
+                progress.suspend(|| report(out, url, Ok(Stored::Duplicate(id)), &[]));
                 progress.inc(1);
             }
             Ok(None) => todo.push((i, url.clone())),
             Err(e) => {
-                failed |= progress.suspend(|| report(out, url, Err(e)));
+                failed |= progress.suspend(|| report(out, url, Err(e), &[]));
                 progress.inc(1);
             }
         }
     }
 
+    let image_limits = clipdesk::images::Limits::default();
+    let images = (!args.no_images).then_some(&image_limits);
     let queue = Arc::new(Mutex::new(todo.into_iter()));
     let (tx, rx) = mpsc::channel::<(String, clipdesk::Result<NewClip>)>();
     std::thread::scope(|scope| {
@@ -114,7 +132,8 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
                 let next = queue.lock().ok().and_then(|mut q| q.next());
                 let Some((_, url)) = next else { break };
                 // A panic on one page fails that URL only (`internal.panic`); the worker goes on.
-                let result = guard::catch(|| fetch_and_prepare(&fetcher, &url));
+                // Images are fetched here too, in the worker: never while holding the library.
+                let result = guard::catch(|| clip::fetch_and_prepare_with(&fetcher, &url, images));
                 if tx.send((url, result)).is_err() {
                     break;
                 }
@@ -123,8 +142,9 @@ pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result
         drop(tx);
         for (url, prepared) in rx {
             progress.set_message(url.clone());
+            let slots = prepared.as_ref().map(|c| c.images.clone()).unwrap_or_default();
             let result = prepared.and_then(|c| guard::catch(|| clip::store(library, &c, &tags)));
-            failed |= progress.suspend(|| report(out, &url, result));
+            failed |= progress.suspend(|| report(out, &url, result, &slots));
             progress.inc(1);
         }
     });
@@ -156,15 +176,51 @@ fn collect_urls(args: &ClipArgs) -> clipdesk::Result<Vec<String>> {
     Ok(urls)
 }
 
+/// The images of a new clip that were not kept: one line per image, except that the images past
+/// the page's limit are one line.
+fn image_errors(slots: &[clipdesk::images::ImageSlot]) -> Vec<ImageErrorJson> {
+    let mut out: Vec<ImageErrorJson> = Vec::new();
+    let mut too_many = 0;
+    for slot in slots {
+        let Some(e) = slot.error() else { continue };
+        if e.code() == "image.too_many" {
+            too_many += 1;
+            if too_many > 1 {
+                continue;
+            }
+        }
+        out.push(ImageErrorJson { url: slot.url.clone(), code: e.code(), message: e.to_string() });
+    }
+    if too_many > 1 {
+        if let Some(e) = out.iter_mut().find(|e| e.code == "image.too_many") {
+            e.message = format!("{} ({too_many} images not fetched)", e.message);
+        }
+    }
+    out
+}
+
 /// Prints one URL's outcome; returns true if it failed.
-fn report(out: &Out, url: &str, result: clipdesk::Result<Stored>) -> bool {
+fn report(out: &Out, url: &str, result: clipdesk::Result<Stored>, slots: &[clipdesk::images::ImageSlot]) -> bool {
     let (status, id, error) = match &result {
         Ok(Stored::Created(id)) => ("created", Some(*id), None),
         Ok(Stored::Duplicate(id)) => ("duplicate", Some(*id), None),
         Err(e) => ("failed", None, Some(ErrorJson { code: e.code(), message: e.to_string() })),
     };
+    let created = matches!(result, Ok(Stored::Created(_)));
+    let images = created.then(|| slots.iter().filter(|s| s.sha256().is_some()).count());
+    // Images of a saved page are not fetched: nothing to report.
+    let image_errors = if created && slots.iter().any(|s| s.state != clipdesk::images::ImageState::NotFetched) {
+        image_errors(slots)
+    } else {
+        Vec::new()
+    };
+    if !out.json {
+        for e in &image_errors {
+            eprintln!("  image: error[{}]: {}", e.code, e.message);
+        }
+    }
     if out.json {
-        out.json_line(&Report { url, status, id, error });
+        out.json_line(&Report { url, status, id, error, images, image_errors });
     } else {
         match (&id, &error) {
             (Some(id), _) => out.line(&format!("{status:<9} {id:>6}  {url}")),

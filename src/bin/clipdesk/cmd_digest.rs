@@ -72,6 +72,9 @@ pub struct DefArgs {
     /// No trend section
     #[arg(long, conflicts_with = "trend")]
     no_trend: bool,
+    /// Show each story's lead image (kept with its clip) in the PDF and HTML: on or off
+    #[arg(long, value_name = "on|off", value_parser = ["on", "off"])]
+    lead_images: Option<String>,
 }
 
 #[derive(Args, Default)]
@@ -231,6 +234,9 @@ fn apply(d: &mut Digest, a: &DefArgs) -> clipdesk::Result<()> {
             Some(t) => t.by = by,
             None => return Err(Error::input("input.trend", "--trend-by needs a trend section: give --trend QUERY")),
         }
+    }
+    if let Some(l) = &a.lead_images {
+        d.lead_images = l == "on";
     }
     Ok(())
 }

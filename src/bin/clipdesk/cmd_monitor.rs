@@ -241,10 +241,12 @@ pub fn feed(lib: &mut Library, cmd: FeedCmd, out: &Out) -> clipdesk::Result<Stat
 }
 
 pub fn poll(lib: &mut Library, args: PollArgs, out: &Out) -> clipdesk::Result<Status> {
+    let pages_too = args.feeds.is_empty();
     let opts = poll::PollOptions { all: args.all, only: args.feeds, ..Default::default() };
     let cancel = AtomicBool::new(false);
     let mut failed = false;
-    poll::poll(lib, &fetcher()?, &opts, &cancel, |_| {})?.iter().for_each(|r| {
+    let fetcher = fetcher()?;
+    poll::poll(lib, &fetcher, &opts, &cancel, |_| {})?.iter().for_each(|r| {
         failed |= r.status == poll::Status::Failed;
         if out.json {
             out.json_line(&json!({
@@ -275,6 +277,13 @@ pub fn poll(lib: &mut Library, args: PollArgs, out: &Out) -> clipdesk::Result<St
             }
         }
     });
+    // Then the watched pages that are due (all of them with --all; none when polling given feeds).
+    if pages_too {
+        let checks = clipdesk::monitor::pages::CheckOptions { all: args.all, ..Default::default() };
+        if let crate::Status::SomeFailed = crate::cmd_evidence::run_checks(lib, &fetcher, &checks, out)? {
+            failed = true;
+        }
+    }
     Ok(if failed { Status::SomeFailed } else { Status::Ok })
 }
 

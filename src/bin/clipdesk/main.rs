@@ -11,6 +11,7 @@
 mod cmd_cite;
 mod cmd_clip;
 mod cmd_digest;
+mod cmd_evidence;
 mod cmd_monitor;
 mod cmd_search;
 mod cmd_stories;
@@ -147,8 +148,27 @@ enum Command {
     /// Watches: standing queries run on every new entry (clip, tag, alert)
     #[command(subcommand)]
     Watch(cmd_monitor::WatchCmd),
-    /// Alerts raised by watches
+    /// Alerts raised by watches and by watched pages
     Alerts(cmd_monitor::AlertsArgs),
+    /// Fetch clips' pages again; keep a new version of each article that changed
+    Recapture(cmd_evidence::RecaptureArgs),
+    /// The versions of a clip's article
+    Versions { id: i64 },
+    /// How two versions of a clip's article differ (default: the latest and the one before)
+    Diff(cmd_evidence::DiffArgs),
+    /// Watch clips' pages for edits (re-captured on a schedule; alerts), list, stop or run the checks
+    WatchPage(cmd_evidence::WatchPageArgs),
+    /// Write a clip's evidence bundle: every version's bytes, headers, text and images, hashed
+    Evidence {
+        id: i64,
+        #[arg(value_name = "OUT.zip")]
+        out: PathBuf,
+    },
+    /// Check an evidence bundle: every file against its manifest
+    Verify {
+        #[arg(value_name = "BUNDLE.zip")]
+        path: PathBuf,
+    },
 }
 
 const SEARCH_HELP: &str = "Search the library.
@@ -261,6 +281,10 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
     if let Command::Generate { out: dir } = &cli.command {
         return generate(dir, out);
     }
+    // Verifying a bundle needs no library (and must not create one).
+    if let Command::Verify { path } = cli.command {
+        return cmd_evidence::verify(path, out);
+    }
     let path = cli.db.unwrap_or_else(Library::default_path);
     let mut library = Library::open(&path)?;
     match cli.command {
@@ -319,6 +343,12 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Inbox(args) => cmd_monitor::inbox(&mut library, args, out),
         Command::Watch(cmd) => cmd_monitor::watch(&mut library, cmd, out),
         Command::Alerts(args) => cmd_monitor::alerts(&mut library, args, out),
+        Command::Recapture(args) => cmd_evidence::recapture(&mut library, args, out),
+        Command::Versions { id } => cmd_evidence::versions(&mut library, id, out),
+        Command::Diff(args) => cmd_evidence::diff(&mut library, args, out),
+        Command::WatchPage(args) => cmd_evidence::watch_page(&mut library, args, out),
+        Command::Evidence { id, out: file } => cmd_evidence::write_bundle(&mut library, id, file, out),
+        Command::Verify { path } => cmd_evidence::verify(path, out),
         Command::Import { path } => {
             let r = library.import(&path)?;
             out.done(

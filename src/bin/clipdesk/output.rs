@@ -89,6 +89,16 @@ impl Out {
                 snap.sha256.get(..16).unwrap_or(&snap.sha256)
             ));
         }
+        if clip.versions > 1 {
+            s.push_str(&format!("versions: {} (clipdesk versions {})\n", clip.versions, clip.id));
+        }
+        if !clip.images.is_empty() || !clip.image_errors.is_empty() {
+            s.push_str(&format!("images: {} kept", clip.images.len()));
+            if !clip.image_errors.is_empty() {
+                s.push_str(&format!(", {} not kept", clip.image_errors.len()));
+            }
+            s.push('\n');
+        }
         s.push('\n');
         s.push_str(&clip.text);
         self.line(&s);

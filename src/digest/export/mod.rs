@@ -170,7 +170,7 @@ pub fn html(b: &Briefing) -> String {
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
          <title>{}</title>\n<style>{STYLE}</style></head><body>\n",
         h(&b.title)
     );
@@ -223,7 +223,7 @@ pub fn html(b: &Briefing) -> String {
             let _ = writeln!(out, "<h2><bdi>{}</bdi></h2>", h(group_title(&g.name)));
         }
         for item in &g.items {
-            html_item(&mut out, item);
+            html_item(&mut out, item, b);
         }
         let _ = writeln!(out, "</section>");
     }
@@ -231,7 +231,7 @@ pub fn html(b: &Briefing) -> String {
     out
 }
 
-fn html_item(out: &mut String, item: &Item) {
+fn html_item(out: &mut String, item: &Item, b: &Briefing) {
     let lang = item.lang.as_deref().map(|l| format!(" lang=\"{}\"", h(l))).unwrap_or_default();
     let _ = writeln!(out, "<article dir=\"{}\"{lang}>", item.dir);
     let _ = writeln!(out, "<h3><bdi>{}</bdi></h3>", h(&item.headline));
@@ -242,6 +242,21 @@ fn html_item(out: &mut String, item: &Item) {
             .map(|s| format!("<bdi>{}</bdi>", h(&s)))
             .collect();
     let _ = writeln!(out, "<p class=\"meta\" dir=\"ltr\">{}</p>", meta.join(" · "));
+    // The lead image, embedded: the page loads nothing from anywhere.
+    if let Some((lead, image)) = item.lead_image.as_ref().and_then(|l| Some((l, b.images.get(&l.path)?))) {
+        use base64::Engine as _;
+        let caption = lead.caption.as_deref().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "<figure><img src=\"data:{};base64,{}\" width=\"{}\" height=\"{}\" alt=\"{}\">{}</figure>",
+            h(&image.mime),
+            base64::engine::general_purpose::STANDARD.encode(image.data.as_slice()),
+            lead.width,
+            lead.height,
+            h(caption),
+            if caption.is_empty() { String::new() } else { format!("<figcaption>{}</figcaption>", h(caption)) }
+        );
+    }
     let _ = writeln!(out, "<p>{}</p>", h(&item.summary.join(" ")));
     if let Some(n) = &item.note {
         let _ = writeln!(out, "<aside class=\"note\" dir=\"auto\"><strong>Analyst’s note</strong> {}</aside>", h(n));
@@ -282,6 +297,7 @@ h3{margin:1.6rem 0 .2rem}.subtitle{color:#5b6270;font-size:1.2rem;margin-top:0}.
 .classification{border:1px solid #1a3c8a;color:#1a3c8a;display:inline-block;padding:.15rem .5rem;font-weight:bold;text-transform:uppercase;font-size:.8rem}\
 .summary{background:#f2f4f8;padding:.5rem 1rem;border-radius:4px}.note{border-left:3px solid #1a3c8a;padding-left:.6rem;margin:.5rem 0}\
 blockquote{font-style:italic;margin:.4rem 1.2rem}a{color:#1a3c8a}\
+figure{margin:.6rem 0}figure img{max-width:100%;height:auto}figcaption{color:#5b6270;font-size:.8rem}\
 article[dir=rtl] p:not(.meta):not(.tags):not(.source),article[dir=rtl] h3,article[dir=rtl] blockquote{text-align:right}\
 @media print{body{max-width:none;margin:0}h2{break-before:page}article{break-inside:avoid}a{text-decoration:none}}";
 

@@ -3,7 +3,9 @@
 //! The templates (`templates/briefing.typ`, and `trend.typ` which it imports; compiled into the
 //! binary) read the briefing as JSON from a virtual file; article text is therefore data, never
 //! markup. The chart alone (`trend-page.typ`) gives [`chart_svg`] and [`chart_png`]: the same
-//! drawing as in the PDF. Fonts come only from
+//! drawing as in the PDF. Lead images are virtual files too (`/images/<sha256>.<ext>`, the paths
+//! the JSON names), served from the briefing's bytes; the world answers nothing else. Fonts come
+//! only from
 //! Clipdesk's own font directory (see `fonts/README.md`), indexed once per process and loaded
 //! lazily: indexing the CJK collection costs a noticeable fraction of a second, loading a face
 //! is paid only if a briefing uses it.
@@ -129,6 +131,8 @@ struct TemplateWorld {
     sources: Vec<Source>,
     data_id: FileId,
     data: Bytes,
+    /// The lead images the briefing shows, by file: their bytes, never markup.
+    images: std::collections::HashMap<FileId, Bytes>,
 }
 
 impl World for TemplateWorld {
@@ -153,6 +157,8 @@ impl World for TemplateWorld {
             Ok(self.data.clone())
         } else if let Some(source) = self.sources.iter().find(|s| s.id() == id) {
             Ok(Bytes::from_string(source.text().to_owned()))
+        } else if let Some(image) = self.images.get(&id) {
+            Ok(image.clone())
         } else {
             Err(FileError::AccessDenied)
         }
@@ -210,7 +216,7 @@ pub fn chart_png(trends: &Trends, pixels_per_point: f32) -> Result<(Vec<u8>, u32
 
 fn typeset_chart<T>(trends: &Trends, output: impl FnOnce(&typst_layout::Page) -> Result<T>) -> Result<T> {
     let json = serde_json::to_vec(trends).map_err(|e| Error::input("export.pdf", e.to_string()))?;
-    typeset_template("/trend-page.typ", TREND_PAGE, "/trends.json", json, |document| match document.pages().first() {
+    typeset_template("/trend-page.typ", TREND_PAGE, "/trends.json", json, Default::default(), |document| match document.pages().first() {
         Some(page) => output(page),
         None => Err(Error::input("export.pdf", "the chart has no page")),
     })
@@ -218,15 +224,20 @@ fn typeset_chart<T>(trends: &Trends, output: impl FnOnce(&typst_layout::Page) ->
 
 fn typeset<T>(briefing: &Briefing, output: impl FnOnce(&PagedDocument) -> Result<T>) -> Result<T> {
     let json = serde_json::to_vec(briefing).map_err(|e| Error::input("export.pdf", e.to_string()))?;
-    typeset_template("/briefing.typ", TEMPLATE, "/briefing.json", json, output)
+    let mut images = std::collections::HashMap::new();
+    for (path, image) in &briefing.images {
+        images.insert(file_id(path)?, Bytes::new(image.data.as_ref().clone()));
+    }
+    typeset_template("/briefing.typ", TEMPLATE, "/briefing.json", json, images, output)
 }
 
-/// Compiles a template (which may import `trend.typ`) with its data.
+/// Compiles a template (which may import `trend.typ`) with its data and the files it shows.
 fn typeset_template<T>(
     main_path: &str,
     main_text: &str,
     data_path: &str,
     data: Vec<u8>,
+    images: std::collections::HashMap<FileId, Bytes>,
     output: impl FnOnce(&PagedDocument) -> Result<T>,
 ) -> Result<T> {
     let fonts = Fonts::shared()?;
@@ -238,6 +249,7 @@ fn typeset_template<T>(
         sources: vec![Source::new(main, main_text.to_owned()), Source::new(file_id("/trend.typ")?, TREND.to_owned())],
         data_id: file_id(data_path)?,
         data: Bytes::new(data),
+        images,
     };
     // One export at a time: Typst's memoization caches are process-wide, and a briefing is a
     // user's action, not a hot path.

@@ -27,6 +27,9 @@ import type { MonitorEvent } from "./bindings/MonitorEvent";
 import type { SourcesDto } from "./bindings/SourcesDto";
 import type { FeedDto } from "./bindings/FeedDto";
 import type { WatchDto } from "./bindings/WatchDto";
+import type { VersionDetail } from "./bindings/VersionDetail";
+import type { DiffDto } from "./bindings/DiffDto";
+import type { RecaptureDto } from "./bindings/RecaptureDto";
 import type { StoryDto } from "./bindings/StoryDto";
 import type { StoryDiffDto } from "./bindings/StoryDiffDto";
 
@@ -68,6 +71,13 @@ export type * from "./bindings/MonitorCounts";
 export type * from "./bindings/MonitorEvent";
 export type * from "./bindings/SourcesDto";
 export type * from "./bindings/WatchDto";
+export type * from "./bindings/VersionDto";
+export type * from "./bindings/ImageDto";
+export type * from "./bindings/VersionDetail";
+export type * from "./bindings/DiffDto";
+export type * from "./bindings/DiffParagraphDto";
+export type * from "./bindings/SpanDto";
+export type * from "./bindings/RecaptureDto";
 export type * from "./bindings/ClipStoryDto";
 export type * from "./bindings/StoryClipDto";
 export type * from "./bindings/StoryDto";
@@ -103,6 +113,16 @@ export const api = {
   splitStory: (clipId: number) => call<number>("split_story", { clipId }),
   mergeStories: (into: number, from: number) => call<number>("merge_stories", { into, from }),
   getClip: (id: number) => call<ClipDetail>("get_clip", { id }),
+  /** One version of a clip's article. */
+  clipVersion: (id: number, version: number) => call<VersionDetail>("clip_version", { id, version }),
+  /** How two versions of a clip's article differ. */
+  clipDiff: (id: number, from: number, to: number) => call<DiffDto>("clip_diff", { id, from, to }),
+  /** Fetches the clip's page again: a new version if the article changed. */
+  recaptureClip: (id: number) => call<RecaptureDto>("recapture_clip", { id }),
+  /** Watches the clip's page for edits (every: "3h", "1d"…), or stops. Resolves to the interval in seconds, or null. */
+  watchPage: (id: number, every: string | null, stop: boolean) => call<number | null>("watch_page", { id, every, stop }),
+  /** Asks where to save, then writes the clip's evidence bundle. Resolves to the path, or null if cancelled. */
+  saveEvidence: (id: number) => call<string | null>("save_evidence", { id }),
   clipUrls(urls: string[], tags: string[], onEvent: (e: JobEvent) => void): Promise<number> {
     const events = new Channel<JobEvent>();
     events.onmessage = onEvent;

@@ -2,6 +2,10 @@
 // with a closed list of tags and attributes before storing it, and the window's CSP forbids inline
 // and remote scripts; this keeps only the same closed list again, so even a library file written
 // by something else cannot put an event handler or a script URL in front of the user.
+//
+// Images come from the library only: an image's source must be exactly
+// `clipdesk-img://localhost/<sha256>` (served by the app); any other source is dropped, so the
+// reader asks the web for nothing (the CSP would refuse it too).
 
 const TAGS = new Set([
   "A", "ABBR", "B", "BLOCKQUOTE", "BR", "CAPTION", "CITE", "CODE", "DD", "DEL", "DFN", "DIV", "DL", "DT", "EM",
@@ -10,6 +14,9 @@ const TAGS = new Set([
   "THEAD", "TIME", "TR", "U", "UL", "BDI", "BDO",
 ]);
 const ATTRS = new Set(["href", "src", "alt", "title", "lang", "dir", "width", "height", "colspan", "rowspan", "scope", "datetime", "cite"]);
+
+/** An image kept in the library, in the exact form the core writes. */
+export const LIBRARY_IMAGE = /^clipdesk-img:\/\/localhost\/[0-9a-f]{64}$/;
 
 function safeUrl(value: string): boolean {
   try {
@@ -31,9 +38,11 @@ export function articleFragment(html: string): DocumentFragment {
       }
       for (const attr of Array.from(child.attributes)) {
         const name = attr.name.toLowerCase();
-        if (!ATTRS.has(name) || ((name === "href" || name === "src" || name === "cite") && !safeUrl(attr.value))) {
-          child.removeAttribute(attr.name);
-        }
+        const bad =
+          !ATTRS.has(name) ||
+          (name === "src" && !(child.tagName === "IMG" && LIBRARY_IMAGE.test(attr.value))) ||
+          ((name === "href" || name === "cite") && !safeUrl(attr.value));
+        if (bad) child.removeAttribute(attr.name);
       }
       if (child.tagName === "A") child.setAttribute("rel", "noopener noreferrer");
       if (child.tagName === "IMG") {

@@ -26,10 +26,6 @@ multi_group: string,
  */
 order_by: string, executive_summary: string | null, 
 /**
- * The trend section's queries, one per series (none: no section).
+ * Show each story's lead image in the PDF and HTML.
  */
-trend_series: Array<string>, 
-/**
- * "day" or "week".
- */
-trend_by: string, items: Array<ItemChoiceDto>, };
+lead_images: boolean, items: Array<ItemChoiceDto>, };
