@@ -169,7 +169,7 @@ fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
         let mut file = archive.by_index(i).expect("entry");
         let mut data = Vec::new();
         file.read_to_end(&mut data).expect("read");
-        out.insert(file.name().to_owned(), data);
+        out.insert(file.name().expect("an entry name").into_owned(), data);
     }
     out
 }

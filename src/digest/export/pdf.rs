@@ -216,7 +216,10 @@ pub fn chart_png(trends: &Trends, pixels_per_point: f32) -> Result<(Vec<u8>, u32
 
 fn typeset_chart<T>(trends: &Trends, output: impl FnOnce(&typst_layout::Page) -> Result<T>) -> Result<T> {
     let json = serde_json::to_vec(trends).map_err(|e| Error::input("export.pdf", e.to_string()))?;
-    typeset_template("/trend-page.typ", TREND_PAGE, "/trends.json", json, Default::default(), |document| match document.pages().first() {
+    typeset_template("/trend-page.typ", TREND_PAGE, "/trends.json", json, Default::default(), |document| match document
+        .pages()
+        .first()
+    {
         Some(page) => output(page),
         None => Err(Error::input("export.pdf", "the chart has no page")),
     })

@@ -26,6 +26,14 @@ multi_group: string,
  */
 order_by: string, executive_summary: string | null, 
 /**
+ * The trend section's queries, one per series (none: no section).
+ */
+trend_series: Array<string>, 
+/**
+ * "day" or "week".
+ */
+trend_by: string, 
+/**
  * Show each story's lead image in the PDF and HTML.
  */
 lead_images: boolean, items: Array<ItemChoiceDto>, };
