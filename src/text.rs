@@ -99,6 +99,29 @@ pub fn word_count(s: &str) -> usize {
 
 /// Han ideographs, kana and Hangul syllables: scripts written without spaces between words
 /// (Hangul does use spaces, but its syllable blocks are indexed like Han for substring search).
+/// The words of `s` as they are compared: lower-cased, without punctuation; each CJK character a
+/// word of its own (those scripts put no spaces between words).
+pub fn folded_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in s.chars() {
+        if is_cjk(c) {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            out.push(c.to_string());
+        } else if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        } else if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF      // Hiragana, Katakana

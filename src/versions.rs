@@ -324,24 +324,7 @@ fn paragraphs(text: &str) -> Vec<&str> {
 
 /// The words a reader compares: case folded, without punctuation; each CJK character a word.
 fn tokens(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in s.chars() {
-        if is_cjk(c) {
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-            }
-            out.push(c.to_string());
-        } else if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
-    out
+    crate::text::folded_words(s)
 }
 
 /// How long a diff may think before settling for a coarser answer (a pathological page must not

@@ -128,23 +128,7 @@ fn is_abbreviation(before: &[char]) -> bool {
 }
 
 fn terms(sentence: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    for c in sentence.chars() {
-        if is_cjk(c) {
-            if !word.is_empty() {
-                out.push(std::mem::take(&mut word));
-            }
-            out.push(c.to_string());
-        } else if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        } else if !word.is_empty() {
-            out.push(std::mem::take(&mut word));
-        }
-    }
-    if !word.is_empty() {
-        out.push(word);
-    }
+    let mut out = crate::text::folded_words(sentence);
     // Very short words carry little subject matter in alphabetic scripts.
     out.retain(|w| w.chars().count() > 2 || w.chars().any(is_cjk));
     out
