@@ -18,6 +18,8 @@ APT_TEST := libreoffice-writer-nogui man-db
 # The desktop app (Tauri 2 on WebKitGTK) and its end-to-end tests (WebDriver under Xvfb).
 APT_APP := libwebkit2gtk-4.1-dev libsoup-3.0-dev librsvg2-dev libgtk-3-dev
 APT_E2E := xvfb xauth webkit2gtk-driver
+# The capture extension's tests drive a real Chromium with the extension loaded (WebDriver).
+APT_CHROMIUM := chromium chromium-driver
 # The UI is built with Vite 7, which needs Node.js 20.19 or later.
 NODE_MIN := 20.19
 TAURI_DRIVER := $(HOME)/.cargo/bin/tauri-driver
@@ -33,12 +35,12 @@ endef
 
 apt_install_inline = echo "make: installing Debian packages: $(1)"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(1)
 
-.PHONY: run test fuzz reliability deps-core deps-test deps-app deps-e2e node ui-deps ui ui-check fonts fmt-check lint unit bench
+.PHONY: run test fuzz reliability deps-core deps-test deps-app deps-e2e deps-chromium node ui-deps ui ui-check fonts fmt-check lint unit bench
 
 run: deps-core deps-app fonts ui
 	$(CARGO) run -p clipdesk-app
 
-test: deps-core deps-test deps-app deps-e2e fonts ui fmt-check ui-check lint unit
+test: deps-core deps-test deps-app deps-e2e deps-chromium fonts ui fmt-check ui-check lint unit
 
 deps-core:
 	$(call apt_install,$(APT_CORE))
@@ -51,6 +53,9 @@ deps-app: node
 
 deps-e2e: $(TAURI_DRIVER)
 	$(call apt_install,$(APT_E2E))
+
+deps-chromium:
+	$(call apt_install,$(APT_CHROMIUM))
 
 $(TAURI_DRIVER):
 	$(CARGO) install tauri-driver --locked --version ^2

@@ -71,6 +71,7 @@ pub const TABLES: &[&str] = &[
     "story_sig",
     "story_band",
     "story_df",
+    "import_checkpoint",
 ];
 
 /// Tables that are derived from the others and rebuilt on import: the full-text index and

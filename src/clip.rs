@@ -44,6 +44,20 @@ pub fn prepare(page: &Page) -> Result<NewClip> {
         Kind::Html => extract::extract(&text, &page.final_url)?,
         Kind::Text => extract::from_plain_text(&text, &page.final_url)?,
     };
+    Ok(with_article(page, article, encoding))
+}
+
+/// Turns a page into a clip whose text is the analyst's selection ("clip selection only", for a
+/// page whose article the extractor cannot find); the metadata is the page's.
+pub fn prepare_selection(page: &Page, selection: &str) -> Result<NewClip> {
+    crate::guard::inject_panic(page.final_url.as_str());
+    let (text, encoding) = page.decode_text();
+    let article = extract::from_selection(&text, selection, &page.final_url)?;
+    Ok(with_article(page, article, encoding))
+}
+
+/// A clip of `page` with its article extracted: URL keys, canonical URL, snapshot.
+fn with_article(page: &Page, article: extract::Article, encoding: &'static encoding_rs::Encoding) -> NewClip {
     let given = canonicalize(&page.requested_url);
     let final_ = canonicalize(&page.final_url);
     // The page's own canonical link is trusted only on the same site: a page cannot claim to be
@@ -54,7 +68,7 @@ pub fn prepare(page: &Page) -> Result<NewClip> {
         [Some(given), Some(final_), declared].into_iter().flatten().map(|u| u.to_string()).collect();
     url_keys.dedup();
     let images = crate::images::candidates(&article.html, article.lead_image.as_ref());
-    Ok(NewClip {
+    NewClip {
         url: page.requested_url.to_string(),
         canonical_url: canonical.to_string(),
         url_keys,
@@ -68,11 +82,12 @@ pub fn prepare(page: &Page) -> Result<NewClip> {
             fetched_at: page.fetched_at,
             body: page.body.clone(),
             extractor_version: EXTRACTOR_VERSION.to_owned(),
+            source: None,
             headers: (!page.headers.is_empty() || page.http_status.is_some()).then(|| page.headers.clone()),
         },
         article,
         images,
-    })
+    }
 }
 
 /// Whether two URLs belong to one site: the same registrable domain by the public suffix list
@@ -118,6 +133,66 @@ pub fn saved_page(bytes: Vec<u8>, url: &str) -> Result<Page> {
 /// Stores a prepared clip, with tags added by hand.
 pub fn store(library: &mut Library, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
     library.insert_clip(clip, tags)
+}
+
+/// What a clip may bring besides its page: the passages the analyst marked (the browser's
+/// selection, an export's highlights), a note, and when it was saved (an export's date).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
+    pub tags: Vec<TagRef>,
+    pub note: Option<String>,
+    pub highlights: Vec<Quote>,
+    /// When the analyst saved it, if not now (the date an export gives).
+    pub saved_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A marked passage, with the analyst's note on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quote {
+    pub text: String,
+    pub note: Option<String>,
+}
+
+/// Stores a prepared clip with its extras in one transaction: all of it or nothing. A passage
+/// that is not in the article's text (the extractor left its paragraph out) is not lost: it is
+/// kept in the clip's note as a quoted line.
+pub fn store_with(library: &mut Library, clip: &NewClip, extras: &Extras) -> Result<Stored> {
+    store_with_then(library, clip, extras, |_, _| Ok(()))
+}
+
+/// [`store_with`], then `then` on the new clip in the same transaction (an import's checkpoint).
+pub fn store_with_then(
+    library: &mut Library,
+    clip: &NewClip,
+    extras: &Extras,
+    then: impl FnOnce(&rusqlite::Transaction, i64) -> Result<()>,
+) -> Result<Stored> {
+    let text = &clip.article.text;
+    library.insert_clip_then(clip, &extras.tags, |tx, id| {
+        let now = chrono::Utc::now();
+        let mut note: Vec<String> = extras.note.iter().filter(|n| !n.trim().is_empty()).cloned().collect();
+        for quote in extras.highlights.iter().filter(|q| !q.text.trim().is_empty()) {
+            let at = extras.saved_at.unwrap_or(now);
+            if crate::highlight::insert_quote(tx, id, text, &quote.text, quote.note.as_deref(), at)?.is_none() {
+                let mut line = format!("> {}", crate::text::collapse_ws(&quote.text));
+                if let Some(n) = quote.note.as_deref().filter(|n| !n.trim().is_empty()) {
+                    line.push_str(&format!("\n{n}"));
+                }
+                note.push(line);
+            }
+        }
+        if !note.is_empty() {
+            tx.execute("UPDATE clip SET note = ?2 WHERE id = ?1", rusqlite::params![id, note.join("\n\n")])?;
+        }
+        if let Some(saved) = extras.saved_at {
+            let at = crate::model::time_to_db(&saved);
+            tx.execute("UPDATE clip SET clipped_at = ?2, updated_at = ?2 WHERE id = ?1", rusqlite::params![id, at])?;
+        }
+        if !note.is_empty() {
+            crate::library::index_clip(tx, id)?;
+        }
+        then(tx, id)
+    })
 }
 
 /// The whole flow for one URL: known already → `Duplicate` without fetching; else fetch, extract,

@@ -21,6 +21,10 @@ pub enum Error {
     Feed(#[from] FeedError),
     #[error(transparent)]
     Image(#[from] ImageError),
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("{message}")]
@@ -52,6 +56,8 @@ impl Error {
             Error::Db(e) => e.code(),
             Error::Feed(e) => e.code(),
             Error::Image(e) => e.code(),
+            Error::Capture(e) => e.code(),
+            Error::Import(e) => e.code(),
             Error::NotFound { .. } => "not_found",
             Error::Input { code, .. } => code,
             Error::Io { .. } => "io",
@@ -201,6 +207,79 @@ impl ImageError {
             ImageError::Decode { .. } => "image.decode",
             ImageError::Skipped { .. } => "image.skipped",
             ImageError::Blocked { .. } => "image.blocked",
+        }
+    }
+}
+
+/// Why the capture endpoint refused a request (see `crate::capture`). Refusals happen before the
+/// body is read and before the library is touched.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// The `Host` header is not this endpoint's `127.0.0.1:PORT` or `localhost:PORT`: a page that
+    /// rebinds its own host name to 127.0.0.1 (DNS rebinding).
+    #[error("the request was addressed to {host:?}, not to this endpoint")]
+    Host { host: String },
+    /// No `Origin`, or one that was not paired (a web page, another extension).
+    #[error("the origin {origin:?} is not the paired Clipdesk extension")]
+    Origin { origin: String },
+    /// No pairing token, or a wrong one.
+    #[error("missing or wrong pairing token (pair the extension again with the code Clipdesk shows)")]
+    Token,
+    #[error("the request is {size} bytes; the limit is {limit}")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("bad request: {message}")]
+    BadRequest { message: String },
+    #[error("no such endpoint: {path}")]
+    NotFound { path: String },
+    #[error("{method} is not allowed on {path}")]
+    Method { method: String, path: String },
+    #[error("too many requests at once; try again")]
+    Busy,
+    #[error("cannot listen on 127.0.0.1 (tried ports {ports}): {message}")]
+    Port { ports: String, message: String },
+}
+
+impl CaptureError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CaptureError::Host { .. } => "capture.host",
+            CaptureError::Origin { .. } => "capture.origin",
+            CaptureError::Token => "capture.token",
+            CaptureError::TooLarge { .. } => "capture.too_large",
+            CaptureError::BadRequest { .. } => "capture.bad_request",
+            CaptureError::NotFound { .. } => "capture.not_found",
+            CaptureError::Method { .. } => "capture.method",
+            CaptureError::Busy => "capture.busy",
+            CaptureError::Port { .. } => "capture.port",
+        }
+    }
+}
+
+/// Why a collection from another tool could not be imported (the whole file, before anything is
+/// written) or one of its items was not (see `crate::import`).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file ends before its format says it does (a download or copy cut short).
+    #[error("{path} is cut short: {message}")]
+    Truncated { path: PathBuf, message: String },
+    /// The file is not what its format says (the message says where).
+    #[error("{path} is not a {format} export: {message}")]
+    Parse { path: PathBuf, format: &'static str, message: String },
+    /// An item the export carries no content for; `--fetch-missing` fetches it.
+    #[error("the export has no content for {url} (use --fetch-missing to fetch it)")]
+    NoContent { url: String },
+    /// An item without a web address to file it under.
+    #[error("{item} has no http(s) URL")]
+    NoUrl { item: String },
+}
+
+impl ImportError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Truncated { .. } => "import.truncated",
+            ImportError::Parse { .. } => "import.parse",
+            ImportError::NoContent { .. } => "import.no_content",
+            ImportError::NoUrl { .. } => "import.no_url",
         }
     }
 }

@@ -49,13 +49,8 @@ impl Library {
             None => find_quote(&text, quote)
                 .ok_or_else(|| Error::input("input.highlight", "the quoted passage is not in the clip's text"))?,
         };
-        let passage: String = text.chars().skip(start as usize).take((end - start) as usize).collect();
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO highlight (clip_id, start, end, quote, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![clip_id, start, end, passage, note.filter(|n| !n.trim().is_empty()), time_to_db(&Utc::now())],
-        )?;
-        let id = tx.last_insert_rowid();
+        let id = insert_at(&tx, clip_id, &text, (start, end), note, Utc::now())?;
         tx.commit()?;
         Ok(id)
     }
@@ -85,6 +80,38 @@ impl Library {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Highlights `quote` in the clip's `text` in the caller's transaction (a capture's selection, an
+/// import's highlights); `None` when the quote is not in the text.
+pub fn insert_quote(
+    tx: &rusqlite::Transaction,
+    clip_id: i64,
+    text: &str,
+    quote: &str,
+    note: Option<&str>,
+    created_at: chrono::DateTime<Utc>,
+) -> Result<Option<i64>> {
+    match find_quote(text, quote) {
+        Some(at) => Ok(Some(insert_at(tx, clip_id, text, at, note, created_at)?)),
+        None => Ok(None),
+    }
+}
+
+fn insert_at(
+    tx: &rusqlite::Transaction,
+    clip_id: i64,
+    text: &str,
+    (start, end): (i64, i64),
+    note: Option<&str>,
+    created_at: chrono::DateTime<Utc>,
+) -> Result<i64> {
+    let passage: String = text.chars().skip(start as usize).take((end - start) as usize).collect();
+    tx.execute(
+        "INSERT INTO highlight (clip_id, start, end, quote, note, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![clip_id, start, end, passage, note.filter(|n| !n.trim().is_empty()), time_to_db(&created_at)],
+    )?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// Where a quote occurs in a text, in characters, comparing with white space collapsed.

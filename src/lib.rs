@@ -18,6 +18,7 @@
 
 pub mod archive;
 pub mod canon;
+pub mod capture;
 pub mod cite;
 pub mod clip;
 pub mod db;
@@ -29,6 +30,7 @@ pub mod fetch;
 pub mod guard;
 pub mod highlight;
 pub mod images;
+pub mod import;
 pub mod library;
 pub mod model;
 pub mod monitor;

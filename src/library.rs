@@ -47,6 +47,9 @@ pub struct NewSnapshot {
     pub extractor_version: String,
     /// The response's headers in order; `None` for a page that was not fetched (a saved page).
     pub headers: Option<Vec<(String, String)>>,
+    /// Where the bytes came from when Clipdesk did not fetch them: `browser:NAME VERSION` (the
+    /// capture extension), `import:FORMAT`; `None` for a fetch.
+    pub source: Option<String>,
 }
 
 /// A clip ready to store.
@@ -158,9 +161,24 @@ impl Library {
     /// Stores a clip with its snapshot, index entry and automatic tags, unless one of its URLs is
     /// already known. `tags` are added by hand (origin `manual`), creating unknown ones.
     pub fn insert_clip(&mut self, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
+        self.insert_clip_then(clip, tags, |_, _| Ok(()))
+    }
+
+    /// Stores a clip as [`Library::insert_clip`] does, then runs `then` on the new clip in the same
+    /// transaction (a capture's highlight, an import's note and saved date): all or nothing.
+    /// `then` does not run for a duplicate.
+    pub fn insert_clip_then(
+        &mut self,
+        clip: &NewClip,
+        tags: &[TagRef],
+        then: impl FnOnce(&Transaction, i64) -> Result<()>,
+    ) -> Result<Stored> {
         let (conn, tagger) = self.conn_and_tagger()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stored = insert_in(&tx, tagger, clip, tags)?;
+        if let Stored::Created(id) = stored {
+            then(&tx, id)?;
+        }
         tx.commit()?;
         Ok(stored)
     }
@@ -302,7 +320,7 @@ impl Library {
 
 /// The columns [`snapshot_row`] reads, in its order.
 pub const SNAPSHOT_COLUMNS: &str = "id, requested_url, final_url, redirects, http_status, content_type, charset, \
-     fetched_at, sha256, body_size, extractor_version, headers";
+     fetched_at, sha256, body_size, extractor_version, headers, source";
 
 /// Maps a row of [`SNAPSHOT_COLUMNS`].
 pub fn snapshot_row(r: &rusqlite::Row) -> rusqlite::Result<SnapshotInfo> {
@@ -319,6 +337,7 @@ pub fn snapshot_row(r: &rusqlite::Row) -> rusqlite::Result<SnapshotInfo> {
         bytes: r.get(9)?,
         extractor_version: r.get(10)?,
         headers: r.get::<_, Option<String>>(11)?.and_then(|h| serde_json::from_str(&h).ok()),
+        source: r.get(12)?,
     })
 }
 
@@ -476,8 +495,8 @@ pub fn insert_snapshot(tx: &Connection, clip_id: i64, s: &NewSnapshot) -> Result
         compress_snapshot(&s.body).map_err(|source| Error::Io { path: PathBuf::from("<snapshot>"), source })?;
     tx.prepare_cached(
         "INSERT INTO snapshot (clip_id, requested_url, final_url, redirects, http_status, content_type, charset,
-                               fetched_at, body_zstd, body_size, sha256, extractor_version, headers)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                               fetched_at, body_zstd, body_size, sha256, extractor_version, headers, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         clip_id,
@@ -493,6 +512,7 @@ pub fn insert_snapshot(tx: &Connection, clip_id: i64, s: &NewSnapshot) -> Result
         sha256,
         s.extractor_version,
         s.headers.as_ref().and_then(|h| serde_json::to_string(h).ok()),
+        s.source,
     ])?;
     Ok(tx.last_insert_rowid())
 }

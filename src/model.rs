@@ -179,6 +179,10 @@ pub struct SnapshotInfo {
     /// The response's headers as (name, value) pairs in order; `None` for snapshots taken before
     /// Clipdesk kept them.
     pub headers: Option<Vec<(String, String)>>,
+    /// Where the bytes came from when Clipdesk did not fetch them: `browser:NAME VERSION` (the
+    /// page as the analyst's browser rendered it, sent by the capture extension) or
+    /// `import:FORMAT`; `null` for a page Clipdesk fetched.
+    pub source: Option<String>,
 }
 
 /// Formats a time the way the library stores it: RFC 3339, UTC, whole seconds, `Z`.

@@ -117,6 +117,7 @@ pub fn new_clip(
             body: text.as_bytes().to_vec(),
             extractor_version: "bench".into(),
             headers: None,
+            source: None,
         },
         article,
         images: Vec::new(),

@@ -244,6 +244,7 @@ fn build(lib: &mut clipdesk::Library, sources: &[Source], n: usize) -> Result<Du
                 body: article.text.as_bytes().to_vec(),
                 extractor_version: "bench".into(),
                 headers: None,
+                source: None,
             },
             article,
             images: Vec::new(),

@@ -237,6 +237,27 @@ pub fn from_plain_text(body: &str, url: &Url) -> Result<Article, ExtractError> {
     Ok(assemble(meta, text, html, url, words))
 }
 
+/// The analyst's selection as the article, for a page whose article the extractor cannot find or
+/// gets wrong: the text is the selection (one paragraph per line), the metadata (title, authors,
+/// date, site, language, canonical link) the page's own.
+pub fn from_selection(html: &str, selection: &str, url: &Url) -> Result<Article, ExtractError> {
+    let html = &*crate::text::strip_controls(html);
+    let depth = estimate_depth(html);
+    if depth > MAX_DEPTH {
+        return Err(ExtractError::TooDeep { url: url.to_string(), depth, limit: MAX_DEPTH });
+    }
+    let meta = meta::extract(&Document::from(html), url);
+    let selection = crate::text::strip_controls(selection);
+    let paragraphs: Vec<String> = selection.lines().map(collapse_ws).filter(|p| !p.is_empty()).collect();
+    let text = paragraphs.join("\n\n");
+    let words = word_count(&text);
+    if words == 0 {
+        return Err(ExtractError::NoArticle { url: url.to_string() });
+    }
+    let html = paragraphs.iter().map(|p| format!("<p>{}</p>", crate::text::escape_html(p))).collect::<String>();
+    Ok(assemble(meta, text, html, url, words))
+}
+
 fn assemble(meta: meta::Meta, text: String, html: String, url: &Url, words: usize) -> Article {
     let title = meta.title.unwrap_or_else(|| truncate_chars(text.lines().next().unwrap_or(""), 200));
     let site_name = meta.site_name.or_else(|| url.host_str().map(|h| h.trim_start_matches("www.").to_owned()));

@@ -99,7 +99,9 @@ fn rich_library() -> (tempfile::TempDir, std::path::PathBuf) {
          INSERT INTO entry_actor SELECT 2, id FROM tag WHERE name = 'Vladimir Putin';
          INSERT INTO watch (id, name, query, alert, tags, created_at) VALUES (1, 'Putin', 'actor:\"Vladimir Putin\"', 1, '[]', '2026-11-30T09:00:00Z');
          INSERT INTO entry_watch VALUES (2, 1, '2026-11-30T09:30:00Z');
-         INSERT INTO alert (kind, watch_id, entry_id, title, url, created_at) VALUES ('watch', 1, 2, 'Путин в Анкаре', 'https://wire.example/b', '2026-11-30T09:30:00Z');"
+         INSERT INTO alert (kind, watch_id, entry_id, title, url, created_at) VALUES ('watch', 1, 2, 'Путин в Анкаре', 'https://wire.example/b', '2026-11-30T09:30:00Z');
+         INSERT INTO import_checkpoint VALUES ('pocket:0123abcd', 'https://wire.example/a', 1, '2026-11-30T09:40:00Z');
+         UPDATE snapshot SET source = 'browser:Chromium 156.0.8078.108' WHERE id = (SELECT min(id) FROM snapshot);"
     ))
     .expect("monitoring rows");
     // Evidence: an image kept with the first clip (a real PNG, checked again on import), a page

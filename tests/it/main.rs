@@ -5,6 +5,7 @@ mod support;
 
 mod archive;
 mod bounds;
+mod capture;
 mod classes;
 mod cli;
 mod concurrency;
@@ -14,6 +15,7 @@ mod digest;
 mod evidence;
 mod fetch;
 mod hostile;
+mod imports;
 mod migrations;
 mod monitor;
 mod query_props;

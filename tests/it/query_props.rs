@@ -140,6 +140,7 @@ fn build() -> Fixture {
                 body: b"<html></html>".to_vec(),
                 extractor_version: "test".into(),
                 headers: None,
+                source: None,
             },
             article,
             images: Vec::new(),

@@ -179,6 +179,7 @@ pub fn text_clip(
             body: text.as_bytes().to_vec(),
             extractor_version: "test".into(),
             headers: None,
+            source: None,
         },
         article,
         images: Vec::new(),

@@ -21,6 +21,9 @@ pub struct Reply {
     /// Answer 304 when the request's `If-None-Match` is exactly this (the reply sends it as its
     /// `ETag`).
     pub etag: Option<String>,
+    /// Another reply for requests whose `Cookie` header holds this cookie (`name=value`): a page
+    /// served whole only to a logged-in session.
+    pub for_cookie: Option<(String, Box<Reply>)>,
 }
 
 impl Reply {
@@ -49,6 +52,11 @@ impl Reply {
     }
     pub fn delayed(mut self, delay: Duration) -> Self {
         self.delay = delay;
+        self
+    }
+    /// Serves `reply` instead to requests carrying the cookie `name=value`.
+    pub fn for_cookie(mut self, cookie: &str, reply: Reply) -> Self {
+        self.for_cookie = Some((cookie.into(), Box::new(reply)));
         self
     }
     pub fn with_etag(mut self, etag: &str) -> Self {
@@ -109,6 +117,12 @@ impl TestServer {
                     }
                     let mut reply =
                         routes.read().ok().and_then(|r| r.get(&path).cloned()).unwrap_or_else(|| Reply::status(404));
+                    let cookies = headers.iter().find(|(k, _)| k == "cookie").map(|(_, v)| v.clone());
+                    if let Some((cookie, logged_in)) = reply.for_cookie.take() {
+                        if cookies.is_some_and(|c| c.split(';').any(|c| c.trim() == cookie)) {
+                            reply = *logged_in;
+                        }
+                    }
                     thread::sleep(reply.delay);
                     let inm = headers.iter().find(|(k, _)| k == "if-none-match").map(|(_, v)| v.clone());
                     if reply.etag.is_some() && inm == reply.etag {

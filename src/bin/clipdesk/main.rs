@@ -8,10 +8,12 @@
 // `#[allow]` with the reason, on the allow-list of `tests/it/tidy.rs`.
 #![warn(clippy::string_slice)]
 
+mod cmd_capture;
 mod cmd_cite;
 mod cmd_clip;
 mod cmd_digest;
 mod cmd_evidence;
+mod cmd_import;
 mod cmd_monitor;
 mod cmd_search;
 mod cmd_stories;
@@ -169,6 +171,12 @@ enum Command {
         #[arg(value_name = "BUNDLE.zip")]
         path: PathBuf,
     },
+    /// The browser extension's endpoint: serve it headless, show or rotate the pairing code
+    #[command(subcommand)]
+    Capture(cmd_capture::CaptureCmd),
+    /// Import a collection from another tool (bookmarks, Pocket, Wallabag, Omnivore, Karakeep,
+    /// Linkwarden, Zotero CSL-JSON or RIS, URL lists)
+    ImportFrom(cmd_import::ImportFromArgs),
 }
 
 const SEARCH_HELP: &str = "Search the library.
@@ -252,6 +260,7 @@ fn exit_code_for(e: &Error) -> u8 {
     match e {
         Error::Input { .. } | Error::NotFound { .. } | Error::Io { .. } => 2,
         Error::Db(d) if matches!(d.code(), "db.open" | "db.too_new") => 2,
+        Error::Import(i) if matches!(i.code(), "import.parse" | "import.truncated") => 2,
         _ => 1,
     }
 }
@@ -349,6 +358,8 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::WatchPage(args) => cmd_evidence::watch_page(&mut library, args, out),
         Command::Evidence { id, out: file } => cmd_evidence::write_bundle(&mut library, id, file, out),
         Command::Verify { path } => cmd_evidence::verify(path, out),
+        Command::Capture(cmd) => cmd_capture::run(library, cmd, out),
+        Command::ImportFrom(args) => cmd_import::run(&mut library, args, out),
         Command::Import { path } => {
             let r = library.import(&path)?;
             out.done(

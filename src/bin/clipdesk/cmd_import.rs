@@ -1,0 +1,68 @@
+//! `clipdesk import-from FORMAT FILE`: a collection from another tool, with a progress bar and a
+//! final report. Interrupted (Ctrl-C, a crash), the same command continues where it stopped.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+use clipdesk::import::{self, Format, Options, Outcome};
+use clipdesk::Library;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::output::Out;
+use crate::Status;
+
+#[derive(Args)]
+pub struct ImportFromArgs {
+    /// bookmarks, pocket, wallabag, omnivore, karakeep, linkwarden, csl-json, ris or urls
+    #[arg(value_parser = format_name)]
+    format: Format,
+    /// The export file (for omnivore: its unzipped folder or a metadata file)
+    file: PathBuf,
+    /// Fetch the items the export carries no content for (else they are reported as
+    /// import.no_content)
+    #[arg(long)]
+    fetch_missing: bool,
+}
+
+fn format_name(s: &str) -> Result<Format, String> {
+    match Format::parse(s) {
+        Some(f) => Ok(f),
+        None => Err(format!("expected one of {}", Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", "))),
+    }
+}
+
+pub fn run(library: &mut Library, args: ImportFromArgs, out: &Out) -> clipdesk::Result<Status> {
+    let format = args.format;
+    let progress = ProgressBar::no_length().with_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let cancel = AtomicBool::new(false);
+    let options = Options { fetch_missing: args.fetch_missing, fetcher: None };
+    let report = import::run(library, format, &args.file, &options, &cancel, |p| {
+        progress.set_length(p.total as u64);
+        progress.set_position(p.done as u64);
+        progress.set_message(p.item.to_owned());
+        if let Outcome::Failed { code, message } = p.outcome {
+            if !out.json {
+                progress.suspend(|| eprintln!("error[{code}]: {}: {message}", p.item));
+            }
+        }
+    });
+    progress.finish_and_clear();
+    let report = report?;
+    let failed = report.failed.len();
+    out.done(
+        serde_json::to_value(&report).unwrap_or_default(),
+        &format!(
+            "{} items: {} imported, {} already there, {failed} failed{}",
+            report.total,
+            report.imported,
+            report.already,
+            if report.cancelled { " (cancelled: run it again to continue)" } else { "" }
+        ),
+    );
+    Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
+}
