@@ -135,6 +135,9 @@ pub struct Snapshot {
     #[ts(type = "number")]
     pub bytes: i64,
     pub extractor_version: String,
+    /// Where the bytes came from when Clipdesk did not fetch them: "browser:Chromium 156.0…" (the
+    /// extension), "import:wallabag"; null for a fetch.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -359,6 +362,7 @@ impl ClipDetail {
                 sha256: s.sha256,
                 bytes: s.bytes,
                 extractor_version: s.extractor_version,
+                source: s.source,
             }),
             highlights: highlights
                 .into_iter()
@@ -790,6 +794,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     RecaptureDto::export_all(&cfg)?;
     crate::monitor::export_bindings(&cfg)?;
     crate::stories::export_bindings(&cfg)?;
+    crate::capture::export_bindings(&cfg)?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! (clipping a batch, retagging) runs on its own thread with its own connection to the library,
 //! streams progress over a channel and can be cancelled.
 
+pub mod capture;
 pub mod dto;
 mod files;
 mod images;
@@ -34,6 +35,7 @@ pub struct AppState {
     /// A read-only connection that serves the library's images to the window (opened on first
     /// use; see `images.rs`).
     images: Mutex<Option<clipdesk::images::Reader>>,
+    capture: capture::Capture,
 }
 
 impl AppState {
@@ -720,6 +722,7 @@ pub fn run() {
                 next_job: AtomicU64::new(1),
                 monitor: monitor::Monitor::default(),
                 images: Mutex::new(None),
+                capture: capture::Capture::default(),
             });
             files::install_menu(app)?;
             #[cfg(target_os = "linux")]
@@ -727,6 +730,7 @@ pub fn run() {
                 webkit_levers::on_window(&window);
             }
             monitor::start_background(app.handle().clone());
+            capture::start(app.handle(), test_profile);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -796,6 +800,9 @@ pub fn run() {
             stories::story_diff,
             stories::split_story,
             stories::merge_stories,
+            capture::capture_events,
+            capture::capture_info,
+            capture::capture_rotate,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -821,6 +828,7 @@ mod tests {
             next_job: AtomicU64::new(1),
             monitor: monitor::Monitor::default(),
             images: Mutex::new(None),
+            capture: capture::Capture::default(),
         });
         let s = Arc::clone(&state);
         let r = guarded(move || -> Res<()> {

@@ -1218,3 +1218,104 @@ async fn a_story_row_expands_and_the_copy_shows_what_its_outlet_changed() {
     let wire = app.text("[data-testid=wire]").await;
     assert_eq!(wire.trim(), "AP");
 }
+
+/// Sends one request to the capture endpoint as the extension would; the status and JSON body.
+fn capture_request(port: u16, path: &str, token: &str, body: &Value) -> (u16, Value) {
+    use std::io::{Read, Write};
+    let body = serde_json::to_vec(body).expect("json");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: chrome-extension://abcdefghijklmnopabcdefghijklmnop\r\n\
+         X-Clipdesk-Token: {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the capture endpoint");
+    stream.set_read_timeout(Some(WAIT)).expect("timeout");
+    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body)).expect("send");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read");
+    let answer = String::from_utf8_lossy(&answer);
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let json = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(json).unwrap_or(Value::Null))
+}
+
+/// The app runs the browser extension's endpoint: the settings sheet shows the pairing code, an
+/// extension paired with it sends a page, and the new clip shows in the list at once, tagged, with
+/// its selection highlighted and its source the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_sent_by_the_browser_extension_appears_in_the_window() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start().await;
+    // A library in use: one clip fetched the usual way.
+    let seed = std::fs::read(repo().join("tests/fixtures/pages/seed-article.html")).expect("seed fixture");
+    let server = server::TestServer::start(std::collections::HashMap::new());
+    server.set("/toi/putin-calls-obama", server::Reply::html(String::from_utf8_lossy(&seed).into_owned()));
+    assert_eq!(app.clip(&[server.url("/toi/putin-calls-obama")]).await, ["created"]);
+    app.click("[data-testid=open-extension]").await;
+    let code = app
+        .until(
+            "the pairing code",
+            "const s = document.querySelector('[data-testid=capture-state]');
+             const c = document.querySelector('[data-testid=pairing-code]');
+             return s && s.textContent.includes('Listening') && c && c.value ? c.value : null;",
+            vec![],
+        )
+        .await;
+    let code = code.as_str().expect("code").to_owned();
+    let (port, token) = code.split_once('-').expect("PORT-TOKEN");
+    let port: u16 = port.parse().expect("port");
+    app.screenshot("extension-pairing").await;
+
+    let (status, paired) = capture_request(port, "/v1/pair", token, &json!({}));
+    assert_eq!(status, 200, "{paired}");
+    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">
+        <title>Tugboat crews vote to strike | Riverton Courier</title></head><body><article>
+        <h1>Tugboat crews vote to strike</h1>
+        <p>Tugboat crews at the port of Riverton voted on Tuesday to strike from next week, the union said, after talks on pay broke down.</p>
+        <p>The harbour master said ships would be guided in by pilots from neighbouring ports while the strike lasted.</p>
+        <p>Shipping companies warned that delays of several days were likely for container vessels.</p>
+        </article></body></html>";
+    let selection =
+        "The harbour master said ships would be guided in by pilots from neighbouring ports while the strike lasted.";
+    let (status, clipped) = capture_request(
+        port,
+        "/v1/clip",
+        token,
+        &json!({"url": "https://courier.example/2024/05/tugboats", "html": page, "selection": selection,
+                "tags": ["Maritime"], "browser": "Chromium 156.0.8078.108"}),
+    );
+    assert_eq!((status, clipped["status"].as_str()), (200, Some("created")), "{clipped}");
+
+    // The window refreshed by itself and said so.
+    app.key("Escape").await;
+    app.until(
+        "the captured clip in the list",
+        "return [...document.querySelectorAll('[data-testid=clip-row]')].some(r => r.textContent.includes('Tugboat crews vote to strike'))",
+        vec![],
+    )
+    .await;
+    app.until(
+        "the status line",
+        "return document.body.textContent.includes('Clipped from the browser: https://courier.example/2024/05/tugboats')",
+        vec![],
+    )
+    .await;
+    app.open_clip_titled("Tugboat crews vote to strike").await;
+    app.until(
+        "the selection highlighted in the reader",
+        "return [...document.querySelectorAll('mark')].some(m => m.textContent.includes('guided in by pilots'))",
+        vec![],
+    )
+    .await;
+    // A second send of the page is a duplicate, said in the window too.
+    let (_, again) = capture_request(
+        port,
+        "/v1/clip",
+        token,
+        &json!({"url": "https://courier.example/2024/05/tugboats", "html": page, "browser": "Chromium 156.0.8078.108"}),
+    );
+    assert_eq!(again["status"], "duplicate", "{again}");
+    app.until("the duplicate said", "return document.body.textContent.includes('Already in the library')", vec![])
+        .await;
+    app.screenshot("extension-capture").await;
+}

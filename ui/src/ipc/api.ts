@@ -32,6 +32,8 @@ import type { DiffDto } from "./bindings/DiffDto";
 import type { RecaptureDto } from "./bindings/RecaptureDto";
 import type { StoryDto } from "./bindings/StoryDto";
 import type { StoryDiffDto } from "./bindings/StoryDiffDto";
+import type { CaptureInfo } from "./bindings/CaptureInfo";
+import type { CaptureEvent } from "./bindings/CaptureEvent";
 
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
@@ -83,6 +85,8 @@ export type * from "./bindings/StoryClipDto";
 export type * from "./bindings/StoryDto";
 export type * from "./bindings/StoryDiffDto";
 export type * from "./bindings/DiffPiece";
+export type * from "./bindings/CaptureInfo";
+export type * from "./bindings/CaptureEvent";
 
 /** An error from the shell: branch on `code`, show `message`. */
 export class AppError extends Error {
@@ -221,4 +225,13 @@ export const api = {
   markAlertsSeen: (ids: number[]) => call<MonitorCounts>("mark_alerts_seen", { ids }),
   importOpml: () => call<SourcesDto | null>("import_opml"),
   exportOpml: () => call<string | null>("export_opml"),
+  // The browser extension's endpoint.
+  captureInfo: () => call<CaptureInfo>("capture_info"),
+  /** Registers the window for the browser extension's captures (each one as it is stored). */
+  captureEvents(onEvent: (e: CaptureEvent) => void): Promise<void> {
+    const events = new Channel<CaptureEvent>();
+    events.onmessage = onEvent;
+    return call<void>("capture_events", { events });
+  },
+  captureRotate: () => call<CaptureInfo>("capture_rotate"),
 };

@@ -4,4 +4,9 @@ export type Snapshot = { requested_url: string, final_url: string,
 /**
  * The redirect chain, "301 https://…" per hop.
  */
-redirects: Array<string>, http_status: number | null, content_type: string | null, charset: string | null, fetched_at: string, sha256: string, bytes: number, extractor_version: string, };
+redirects: Array<string>, http_status: number | null, content_type: string | null, charset: string | null, fetched_at: string, sha256: string, bytes: number, extractor_version: string, 
+/**
+ * Where the bytes came from when Clipdesk did not fetch them: "browser:Chromium 156.0…" (the
+ * extension), "import:wallabag"; null for a fetch.
+ */
+source: string | null, };
