@@ -603,6 +603,14 @@ async fn a_hostile_page_cannot_run_script_or_reach_the_app() {
     app.set_value("[data-testid=briefing-title]", "Hostile corpus").await;
     app.set_value("[data-testid=briefing-from]", "").await;
     app.set_value("[data-testid=briefing-query]", "clipped:1d").await;
+    // Regression (flaky): the export was clicked while the selection was still being rebuilt from
+    // the query, and no PDF came. Wait for the items the query selects, as a user would.
+    app.until(
+        "the briefing's items",
+        "return [...document.querySelectorAll('[data-testid=briefing-item]')].some(i => i.textContent.includes(arguments[0]))",
+        vec![json!("Harbour board approves new ferry schedule")],
+    )
+    .await;
     app.find("[data-testid=preview-page]").await;
     app.click("[data-testid=export-pdf]").await;
     let pdf = app.dir.path().join("export/Hostile corpus.pdf");
