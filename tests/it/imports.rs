@@ -453,3 +453,60 @@ fn the_text_report_says_what_happened() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("bookmarks, pocket, wallabag"), "{err}");
 }
+
+/// Ctrl-C during `import-from` stops after the item in hand: the report says it was cancelled and
+/// what was done, nothing is half-written, and the same command then imports the rest.
+#[test]
+fn ctrl_c_stops_an_import_that_the_same_command_then_finishes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let site = TestServer::start(HashMap::new());
+    let mut urls = String::new();
+    for i in 0..12 {
+        let path = format!("/slow/{i}");
+        let page = format!(
+            "<html><head><title>Harbour notice {i}</title></head><body><article><h1>Harbour notice {i}</h1>\
+             <p>The harbour authority published notice number {i} about berth closures this week.</p>\
+             <p>Pilots will guide vessels through the eastern channel while dredging continues.</p></article></body></html>"
+        );
+        site.set(&path, Reply::html(page).delayed(std::time::Duration::from_millis(400)));
+        urls.push_str(&site.url(&path));
+        urls.push('\n');
+    }
+    let file = dir.path().join("urls.txt");
+    std::fs::write(&file, urls).expect("write");
+    let db = dir.path().join("library.sqlite");
+
+    let child = std::process::Command::new(crate::support::clipdesk_bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["--json", "import-from", "urls", file.to_str().expect("path"), "--fetch-missing"])
+        .env_remove("CLIPDESK_DB")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Wait for the first item to land, then press Ctrl-C.
+    let start = std::time::Instant::now();
+    while site.seen().len() < 2 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(60), "the import never fetched");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("a report after Ctrl-C ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(report["cancelled"], true, "{report}");
+    assert_eq!(out.status.code(), Some(1), "a cancelled import is not a success");
+    let first = report["imported"].as_u64().expect("imported");
+    assert!((1..12).contains(&first), "stopped part way: {report}");
+    let lib = Library::open(&db).expect("open");
+    assert_eq!(lib.count().expect("count") as u64, first, "every item reported is stored whole");
+    check_library_consistent(&db);
+    drop(lib);
+
+    let (code, report, err) = import_cli(&db, "urls", &file, true);
+    assert_eq!(code, 0, "{report} {err}");
+    assert_eq!(report["cancelled"], false);
+    assert_eq!((report["imported"].as_u64(), report["already"].as_u64()), (Some(12 - first), Some(first)), "{report}");
+}

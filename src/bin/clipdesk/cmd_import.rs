@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use clap::Args;
 use clipdesk::import::{self, Format, Options, Outcome};
@@ -39,7 +40,13 @@ pub fn run(library: &mut Library, args: ImportFromArgs, out: &Out) -> clipdesk::
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     );
-    let cancel = AtomicBool::new(false);
+    // The first Ctrl-C stops after the item in hand (the report says how far it got; the same
+    // command continues); a second one exits at once.
+    let cancel = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&cancel));
+        let _ = signal_hook::flag::register(signal, Arc::clone(&cancel));
+    }
     let options = Options { fetch_missing: args.fetch_missing, fetcher: None };
     let report = import::run(library, format, &args.file, &options, &cancel, |p| {
         progress.set_length(p.total as u64);
@@ -64,5 +71,5 @@ pub fn run(library: &mut Library, args: ImportFromArgs, out: &Out) -> clipdesk::
             if report.cancelled { " (cancelled: run it again to continue)" } else { "" }
         ),
     );
-    Ok(if failed > 0 { Status::SomeFailed } else { Status::Ok })
+    Ok(if failed > 0 || report.cancelled { Status::SomeFailed } else { Status::Ok })
 }
