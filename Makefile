@@ -35,12 +35,47 @@ endef
 
 apt_install_inline = echo "make: installing Debian packages: $(1)"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(1)
 
-.PHONY: run test fuzz reliability deps-core deps-test deps-app deps-e2e deps-chromium node ui-deps ui ui-check fonts fmt-check lint unit bench
+.PHONY: run test package package-check fuzz reliability deps-core deps-test deps-app deps-e2e deps-chromium node ui-deps ui ui-check fonts fmt-check lint unit bench
 
 run: deps-core deps-app fonts ui
 	$(CARGO) run -p clipdesk-app
 
-test: deps-core deps-test deps-app deps-e2e deps-chromium fonts ui fmt-check ui-check lint unit
+test: deps-core deps-test deps-app deps-e2e deps-chromium fonts ui fmt-check ui-check lint unit package-check
+
+# Packages: a .deb and an AppImage of the app (Tauri's bundler, from ui/'s @tauri-apps/cli), the CLI
+# installed beside it as `clipdesk` with its man page and shell completions, generated from the
+# CLI's own definition (`clipdesk generate`). They land in $(TARGET_DIR)/release/bundle/.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+PACKAGE_DIR := target/package
+TAURI_CLI := ui/node_modules/.bin/tauri
+package: deps-core deps-app fonts ui
+	$(CARGO) build --release -p clipdesk --bin clipdesk
+	mkdir -p $(PACKAGE_DIR)
+	cp $(TARGET_DIR)/release/clipdesk $(PACKAGE_DIR)/clipdesk
+	strip $(PACKAGE_DIR)/clipdesk
+	$(PACKAGE_DIR)/clipdesk generate --out $(PACKAGE_DIR)
+	@# Built, stripped of the line tables the release profile keeps for benchmarks' backtraces
+	@# (a tenth of the size), then bundled.
+	cd src-tauri && ../$(TAURI_CLI) build --no-bundle
+	strip $(TARGET_DIR)/release/clipdesk-app
+	cd src-tauri && ../$(TAURI_CLI) bundle --bundles deb
+	@# Tauri's AppImage bundler downloads its tools (AppRun, linuxdeploy) from github.com.
+	cd src-tauri && ../$(TAURI_CLI) bundle --bundles appimage || \
+		echo "make: no AppImage: Tauri's AppImage tools could not be downloaded from github.com (the .deb is built)"
+	@ls -l $(TARGET_DIR)/release/bundle/deb/*.deb $(TARGET_DIR)/release/bundle/appimage/*.AppImage 2>/dev/null || true
+
+# The install test, part of `make test`: the same .deb built with the dev profile (what the tests
+# already compiled, so it costs minutes, not a release build), installed on this machine, the
+# installed CLI and app used, then purged (tests/package/check.sh).
+package-check: deps-core deps-app fonts ui
+	$(call apt_install,xvfb xauth x11-utils)
+	$(CARGO) build -p clipdesk --bin clipdesk
+	mkdir -p $(PACKAGE_DIR)
+	cp $(TARGET_DIR)/debug/clipdesk $(PACKAGE_DIR)/clipdesk
+	$(PACKAGE_DIR)/clipdesk generate --out $(PACKAGE_DIR)
+	rm -f $(TARGET_DIR)/debug/bundle/deb/*.deb
+	cd src-tauri && ../$(TAURI_CLI) build --debug --bundles deb
+	tests/package/check.sh $$(ls -t $(TARGET_DIR)/debug/bundle/deb/*.deb | head -1)
 
 deps-core:
 	$(call apt_install,$(APT_CORE))
