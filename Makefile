@@ -9,8 +9,9 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 CARGO ?= cargo
 
 # Debian packages: building the core; checking PDFs (poppler, mupdf, qpdf); the CJK font the
-# briefings bundle (copied into fonts/, see fonts/README.md).
-APT_CORE := build-essential pkg-config poppler-utils mupdf-tools qpdf fonts-noto-cjk
+# briefings bundle (copied into fonts/, see fonts/README.md); PostgreSQL 15, which the team-desk
+# tests and `bench sync` run for real (initdb + pg_ctl in a temporary directory, no service).
+APT_CORE := build-essential pkg-config poppler-utils mupdf-tools qpdf fonts-noto-cjk postgresql-15
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 # The tests' own tools: LibreOffice (headless, no GUI) opens the Word exports and converts them to PDF;
 # man renders the generated man page.
@@ -136,6 +137,7 @@ bench: fonts ui
 	$(CARGO) run --release -p clipdesk-bench -- digest --write
 	$(CARGO) run --release -p clipdesk-bench -- monitor --write
 	$(CARGO) run --release -p clipdesk-bench -- stories --write
+	$(CARGO) run --release -p clipdesk-bench -- sync --write
 	$(CARGO) build --release -p clipdesk-app
 	$(CARGO) run --release -p clipdesk-bench -- app --write
 

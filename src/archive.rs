@@ -72,6 +72,16 @@ pub const TABLES: &[&str] = &[
     "story_band",
     "story_df",
     "import_checkpoint",
+    // Team desks (src/sync/): an export of an attached library carries its attachment, so
+    // importing it restores that laptop (its device, cursors and waiting changes).
+    "sync_desk",
+    "sync_alias",
+    "tag_desk",
+    "sync_outbox",
+    "sync_register",
+    "sync_conflict",
+    "sync_refused",
+    "sync_field",
 ];
 
 /// Tables that are derived from the others and rebuilt on import: the full-text index and

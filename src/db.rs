@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_evidence.sql"),
     include_str!("../migrations/0008_briefing_trends.sql"),
     include_str!("../migrations/0009_capture.sql"),
+    include_str!("../migrations/0010_sync.sql"),
 ];
 
 /// The schema version this binary writes.

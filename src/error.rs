@@ -25,6 +25,8 @@ pub enum Error {
     Capture(#[from] CaptureError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("{message}")]
@@ -58,6 +60,7 @@ impl Error {
             Error::Image(e) => e.code(),
             Error::Capture(e) => e.code(),
             Error::Import(e) => e.code(),
+            Error::Sync(e) => e.code(),
             Error::NotFound { .. } => "not_found",
             Error::Input { code, .. } => code,
             Error::Io { .. } => "io",
@@ -280,6 +283,51 @@ impl ImportError {
             ImportError::Parse { .. } => "import.parse",
             ImportError::NoContent { .. } => "import.no_content",
             ImportError::NoUrl { .. } => "import.no_url",
+        }
+    }
+}
+
+/// Why sharing desks through the team database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("this library is not attached to a team database: `clipdesk remote add URL` first")]
+    NoRemote,
+    #[error("cannot reach the team database {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("{url} holds no Clipdesk team schema: its administrator runs `clipdesk remote init URL` first")]
+    NotInitialised { url: String },
+    #[error(
+        "the team database has schema version {found}, newer than this Clipdesk supports ({supported}); \
+         upgrade Clipdesk"
+    )]
+    TooNew { found: i64, supported: i64 },
+    #[error("the team database refused: {message}")]
+    Denied { message: String },
+    #[error("no login role named {role:?} on the team database")]
+    NoRole { role: String },
+    #[error("no desk named {name:?} (see `clipdesk desk list`)")]
+    NoDesk { name: String },
+    #[error("a desk named {name:?} already exists")]
+    DeskExists { name: String },
+    #[error("team schema migration {version} failed: {message}")]
+    Migration { version: i64, message: String },
+    #[error("team database error ({sqlstate}): {message}")]
+    Remote { sqlstate: String, message: String },
+}
+
+impl SyncError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::NoRemote => "sync.no_remote",
+            SyncError::Connect { .. } => "sync.connect",
+            SyncError::NotInitialised { .. } => "sync.not_initialised",
+            SyncError::TooNew { .. } => "sync.too_new",
+            SyncError::Denied { .. } => "sync.denied",
+            SyncError::NoRole { .. } => "sync.no_role",
+            SyncError::NoDesk { .. } => "sync.no_desk",
+            SyncError::DeskExists { .. } => "sync.desk_exists",
+            SyncError::Migration { .. } => "sync.migration",
+            SyncError::Remote { .. } => "sync.remote",
         }
     }
 }

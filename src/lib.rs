@@ -10,6 +10,9 @@
 //! article; [`evidence`] writes and verifies a bundle of them. [`monitor`] follows sites through
 //! their feeds and news sitemaps, and watches clipped pages for edits. [`digest`] turns clips into
 //! briefings (PDF, Word, e-mail…), [`cite`] into citations, [`trends`] into counts over time.
+//! with its snapshot in one transaction. [`clip`] ties the three together. [`monitor`] follows sites
+//! through their feeds and news sitemaps.
+//! [`sync`] shares desks of clips with a team through PostgreSQL, offline first.
 
 // Text from pages and users is sliced only at offsets known to be character boundaries: a byte
 // offset computed by hand panics on the first multi-byte character there. Exceptions carry an
@@ -36,6 +39,7 @@ pub mod model;
 pub mod monitor;
 pub mod search;
 pub mod stories;
+pub mod sync;
 pub mod tags;
 pub mod text;
 pub mod trends;

@@ -31,6 +31,8 @@ pub struct Library {
     tagger: Option<Tagger>,
     /// Per-clip facts for search facets, for the library version it was built at.
     facet_index: Option<std::sync::Arc<crate::search::facets::FacetIndex>>,
+    /// The desk new clips go to (its id; `None`: this laptop only).
+    desk: Option<String>,
 }
 
 /// What was fetched, as stored with the clip.
@@ -97,7 +99,7 @@ impl Library {
         gazetteer::seed(&tx)?;
         crate::stories::ensure(&tx)?;
         tx.commit()?;
-        Ok(Library { conn, path: path.to_owned(), tagger: None, facet_index: None })
+        Ok(Library { conn, path: path.to_owned(), tagger: None, facet_index: None, desk: None })
     }
 
     /// The automatic tagger, reloaded when the taxonomy changed (in this process or another).
@@ -139,6 +141,13 @@ impl Library {
         Ok(report)
     }
 
+    /// Sends the clips stored from now on to a desk (by name, one this library takes part in),
+    /// or keeps them on this laptop with `None`. A clip already here goes to the desk too.
+    pub fn set_desk(&mut self, desk: Option<&str>) -> Result<()> {
+        self.desk = desk.map(|name| crate::sync::desk::id_by_name(&self.conn, name)).transpose()?;
+        Ok(())
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -173,9 +182,10 @@ impl Library {
         tags: &[TagRef],
         then: impl FnOnce(&Transaction, i64) -> Result<()>,
     ) -> Result<Stored> {
+        let desk = self.desk.clone();
         let (conn, tagger) = self.conn_and_tagger()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let stored = insert_in(&tx, tagger, clip, tags)?;
+        let stored = insert_in(&tx, tagger, clip, tags, desk.as_deref())?;
         if let Stored::Created(id) = stored {
             then(&tx, id)?;
         }
@@ -185,9 +195,13 @@ impl Library {
 
     /// Stores many clips in one transaction (imports, the scale bench): all or none.
     pub fn insert_clips(&mut self, clips: &[(NewClip, Vec<TagRef>)]) -> Result<Vec<Stored>> {
+        let desk = self.desk.clone();
         let (conn, tagger) = self.conn_and_tagger()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let stored = clips.iter().map(|(clip, tags)| insert_in(&tx, tagger, clip, tags)).collect::<Result<Vec<_>>>()?;
+        let stored = clips
+            .iter()
+            .map(|(clip, tags)| insert_in(&tx, tagger, clip, tags, desk.as_deref()))
+            .collect::<Result<Vec<_>>>()?;
         tx.commit()?;
         Ok(stored)
     }
@@ -405,15 +419,20 @@ pub fn find_by_url_keys(conn: &Connection, keys: &[String]) -> Result<Option<i64
 
 /// Stores one clip in the caller's transaction unless one of its URLs is known: the row, its
 /// URL keys, snapshot, index entry, automatic tags, the tags given by hand, and its story
-/// (its signature computed and the clip placed among its copies and coverage).
-fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef]) -> Result<Stored> {
-    if let Some(id) = find_by_url_keys(tx, &clip.url_keys)? {
+/// (its signature computed and the clip placed among its copies and coverage). With a desk, the
+/// clip goes to it (a clip already here that is on this laptop only, too).
+fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef], desk: Option<&str>) -> Result<Stored> {
+    let known = match find_by_url_keys(tx, &clip.url_keys)? {
+        Some(id) => Some(id),
+        None => find_by_url_keys(tx, std::slice::from_ref(&clip.canonical_url))?,
+    };
+    if let Some(id) = known {
+        if let Some(desk) = desk {
+            tx.execute("UPDATE clip SET desk = ?2 WHERE id = ?1 AND desk IS NULL", params![id, desk])?;
+        }
         return Ok(Stored::Duplicate(id));
     }
-    if let Some(id) = find_by_url_keys(tx, std::slice::from_ref(&clip.canonical_url))? {
-        return Ok(Stored::Duplicate(id));
-    }
-    let id = insert_clip_row(tx, clip)?;
+    let id = insert_clip_row(tx, clip, desk)?;
     crate::tags::auto_tag_clip(tx, tagger, id)?;
     for tag in tags {
         let tag_id = crate::tags::taxonomy::ensure(tx, tag)?;
@@ -423,13 +442,13 @@ fn insert_in(tx: &Transaction, tagger: &Tagger, clip: &NewClip, tags: &[TagRef])
     Ok(Stored::Created(id))
 }
 
-fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
+fn insert_clip_row(tx: &Transaction, clip: &NewClip, desk: Option<&str>) -> Result<i64> {
     let a = &clip.article;
     let now = time_to_db(&Utc::now());
     tx.prepare_cached(
         "INSERT INTO clip (url, canonical_url, title, authors, site_name, published_at, clipped_at, lang,
-                           word_count, summary, lead_image, updated_at, published_offset)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7, ?12)",
+                           word_count, summary, lead_image, updated_at, published_offset, desk)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?7, ?12, ?13)",
     )?
     .execute(params![
         clip.url,
@@ -444,6 +463,7 @@ fn insert_clip_row(tx: &Transaction, clip: &NewClip) -> Result<i64> {
         a.summary,
         a.lead_image.as_ref().map(|u| u.to_string()),
         a.published_offset,
+        desk,
     ])?;
     let id = tx.last_insert_rowid();
     let html = clip.stored_html();

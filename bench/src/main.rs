@@ -16,6 +16,7 @@ mod report;
 mod scale;
 mod stories;
 mod suggest;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,8 +40,9 @@ fn main() -> ExitCode {
         Some("bounds") => bounds::run(&data),
         Some("monitor") => monitor::run(&data),
         Some("stories") => stories::run(&data, &sizes(&args, "100000"), flag(&args, "--only").as_deref()),
+        Some("sync") => sync::run(&data),
         _ => {
-            eprintln!("usage: bench extract|breadth|suggest|search|digest|monitor|stories|app|bounds [--data DIR] [--write] [--only ID --diff] [--ours] [-v] [--sizes 10000,100000]");
+            eprintln!("usage: bench extract|breadth|suggest|search|digest|monitor|stories|sync|app|bounds [--data DIR] [--write] [--only ID --diff] [--ours] [-v] [--sizes 10000,100000]");
             return ExitCode::from(2);
         }
     };

@@ -3,11 +3,13 @@
 
 use chrono::Utc;
 use serde::Serialize;
+use serde_json::json;
 
 use super::taxonomy::{self, ActorType, TagRef};
 use super::{tag_clip, untag_clip, RetagReport, RulePreview};
 use crate::error::{Error, Result};
 use crate::model::{Origin, TagKind};
+use crate::sync::{self, outbox};
 use crate::Library;
 
 /// What a bulk tagging changed.
@@ -104,7 +106,11 @@ impl Library {
         let tx = self.write()?;
         let id = require(&tx, tag)?;
         let refs = super::refs::before(&tx, id)?;
-        taxonomy::rename(&tx, id, new_name)?;
+        // Shared desks that know the tag hear of it as one operation.
+        if let Some(desc) = outbox::tag_desc(&tx, id)? {
+            outbox::record_taxonomy(&tx, id, "tag.rename", &json!({"tag": desc, "name": new_name.trim()}))?;
+        }
+        sync::quietly(&tx, || taxonomy::rename(&tx, id, new_name))?;
         match tag.kind {
             TagKind::Topic => {
                 super::refs::rewrite(&tx, &refs, id)?;
@@ -123,7 +129,11 @@ impl Library {
         let id = taxonomy::require_topic(&tx, topic)?;
         let parent = new_parent.map(|p| taxonomy::require_topic(&tx, p)).transpose()?;
         let refs = super::refs::before(&tx, id)?;
-        taxonomy::move_topic(&tx, id, parent)?;
+        if let Some(desc) = outbox::tag_desc(&tx, id)? {
+            let parent_desc = parent.map(|p| outbox::tag_desc(&tx, p)).transpose()?.flatten();
+            outbox::record_taxonomy(&tx, id, "tag.move", &json!({"tag": desc, "parent": parent_desc}))?;
+        }
+        sync::quietly(&tx, || taxonomy::move_topic(&tx, id, parent))?;
         super::refs::rewrite(&tx, &refs, id)?;
         tx.commit().map_err(Error::from)
     }
@@ -134,7 +144,24 @@ impl Library {
         let from_id = require(&tx, from)?;
         let into_id = require(&tx, into)?;
         let refs = super::refs::before(&tx, from_id)?;
-        taxonomy::merge(&tx, from_id, into_id)?;
+        if from_id != into_id {
+            outbox::materialize(&tx, from_id)?;
+            if let (Some(from_desc), Some(into_desc)) =
+                (outbox::tag_desc(&tx, from_id)?, outbox::tag_desc(&tx, into_id)?)
+            {
+                outbox::record_taxonomy(&tx, from_id, "tag.merge", &json!({"from": from_desc, "into": into_desc}))?;
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO tag_desk (tag_id, desk) SELECT ?2, desk FROM tag_desk WHERE tag_id = ?1",
+                rusqlite::params![from_id, into_id],
+            )?;
+        }
+        let from_uid: Option<String> = tx.query_row("SELECT uid FROM tag WHERE id = ?1", [from_id], |r| r.get(0)).ok();
+        sync::quietly(&tx, || taxonomy::merge(&tx, from_id, into_id))?;
+        // Operations from other libraries that name the merged tag land on the survivor.
+        if let Some(from_uid) = from_uid {
+            sync::apply::merged(&tx, &from_uid, into_id)?;
+        }
         if from.kind == TagKind::Topic {
             super::refs::rewrite(&tx, &refs, into_id)?;
         }
@@ -144,7 +171,10 @@ impl Library {
     pub fn delete_tag(&mut self, tag: &TagRef) -> Result<()> {
         let tx = self.write()?;
         let id = require(&tx, tag)?;
-        taxonomy::delete(&tx, id)?;
+        outbox::materialize(&tx, id)?;
+        let uid: String = tx.query_row("SELECT uid FROM tag WHERE id = ?1", [id], |r| r.get(0))?;
+        outbox::record_taxonomy(&tx, id, "tag.delete", &json!({"tag": uid}))?;
+        sync::quietly(&tx, || taxonomy::delete(&tx, id))?;
         tx.commit().map_err(Error::from)
     }
 
@@ -196,6 +226,24 @@ impl Library {
         let n = tx.execute(
             "UPDATE clip SET note = ?2, updated_at = ?3 WHERE id = ?1",
             rusqlite::params![clip_id, note.filter(|n| !n.trim().is_empty()), crate::model::time_to_db(&Utc::now())],
+        )?;
+        if n == 0 {
+            return Err(Error::NotFound { what: "clip", id: clip_id.to_string() });
+        }
+        crate::library::index_clip(&tx, clip_id)?;
+        tx.commit().map_err(Error::from)
+    }
+
+    /// Retitles a clip (the analyst's own headline); searchable at once.
+    pub fn set_title(&mut self, clip_id: i64, title: &str) -> Result<()> {
+        let title = crate::text::collapse_ws(title);
+        if title.is_empty() {
+            return Err(Error::input("input.name", "a title cannot be empty"));
+        }
+        let tx = self.write()?;
+        let n = tx.execute(
+            "UPDATE clip SET title = ?2, updated_at = ?3 WHERE id = ?1",
+            rusqlite::params![clip_id, title, crate::model::time_to_db(&Utc::now())],
         )?;
         if n == 0 {
             return Err(Error::NotFound { what: "clip", id: clip_id.to_string() });

@@ -132,6 +132,26 @@ fn rich_library() -> (tempfile::TempDir, std::path::PathBuf) {
         [&first],
     )
     .expect("page watch");
+    // Team desks: the clip shared with a desk (its outbox rows made by the capture triggers),
+    // a merged uid, a conflict, a refused change, what the server ordered.
+    let desk = "6f1c2a4e-9d3b-4c1e-8a55-2f0e6b7c9d10";
+    conn.execute_batch(&format!(
+        "INSERT INTO sync_desk (id, name, level, last_seq) VALUES ('{desk}', 'Energy desk', 'editor', 42);
+         UPDATE clip SET desk = '{desk}' WHERE id = {first};
+         INSERT INTO tag_desk SELECT id, '{desk}' FROM tag WHERE name = 'Vladimir Putin';
+         INSERT INTO sync_alias SELECT '0b7e0c1e-merged', 'tag', uid FROM tag WHERE name = 'Vladimir Putin';
+         INSERT INTO sync_register VALUES ('note:' || (SELECT uid FROM clip WHERE id = {first}), 41);
+         INSERT INTO sync_field VALUES ({first}, 'note', 41, 'Confirms the Kremlin readout — «важно».', 'alice', 1,
+                                        'a9d1e0b2-4c5f-4e6a-9b7c-0d1e2f3a4b5c');
+         INSERT INTO sync_conflict (clip_id, field, current_seq, current_text, current_by, other_seq, other_text,
+                                    other_by, mine, created_at)
+             VALUES ({first}, 'note', 41, 'Confirms the Kremlin readout — «важно».', 'alice', 40, 'Unconfirmed.', 'bob',
+                     'current', '2026-11-30T09:00:00Z');
+         INSERT INTO sync_refused (op_id, desk, kind, payload, code, message, at)
+             VALUES ('1f2e3d4c5b6a79880f1e2d3c4b5a6978', '{desk}', 'tag.add', '{{}}', 'sync.denied',
+                     'new row violates row-level security policy', '2026-11-30T09:00:00Z');"
+    ))
+    .expect("sync rows");
     let tx = conn.unchecked_transaction().expect("tx");
     clipdesk::monitor::inbox::reindex(&tx, 1).expect("index");
     clipdesk::monitor::inbox::reindex(&tx, 2).expect("index");

@@ -22,6 +22,7 @@ mod query_props;
 mod search;
 mod stories;
 mod sweep;
+mod sync;
 mod tags;
 mod tidy;
 mod trust;

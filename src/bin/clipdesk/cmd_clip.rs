@@ -46,6 +46,9 @@ pub struct ClipArgs {
     /// Keep none of the articles' images (the reader then shows their captions only)
     #[arg(long)]
     no_images: bool,
+    /// The desk the clips go to (see `clipdesk desk list`); by default this laptop only
+    #[arg(long, value_name = "NAME")]
+    desk: Option<String>,
 }
 
 /// One line of the report, as the contract defines it.
@@ -80,6 +83,7 @@ struct ErrorJson {
 
 pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result<Status> {
     let tags: Vec<TagRef> = args.tags.iter().map(|t| TagRef::parse(t)).collect::<clipdesk::Result<_>>()?;
+    library.set_desk(args.desk.as_deref())?;
     if let (Some(file), Some(url)) = (&args.html, &args.url) {
         let bytes = std::fs::read(file).map_err(|source| Error::Io { path: file.clone(), source })?;
         let result = guard::catch(|| {

@@ -17,6 +17,7 @@ mod cmd_import;
 mod cmd_monitor;
 mod cmd_search;
 mod cmd_stories;
+mod cmd_sync;
 mod cmd_tags;
 mod cmd_trend;
 mod output;
@@ -177,6 +178,24 @@ enum Command {
     /// Import a collection from another tool (bookmarks, Pocket, Wallabag, Omnivore, Karakeep,
     /// Linkwarden, Zotero CSL-JSON or RIS, URL lists)
     ImportFrom(cmd_import::ImportFromArgs),
+    /// Retitle a clip
+    Title { id: i64, text: String },
+    /// The team database: init (administrator), add (attach this library)
+    #[command(subcommand)]
+    Remote(cmd_sync::RemoteCmd),
+    /// Team desks: create, add-member, list
+    #[command(subcommand)]
+    Desk(cmd_sync::DeskCmd),
+    /// Send this library's changes to its desks and receive the others'
+    Sync(cmd_sync::SyncArgs),
+    /// Notes and titles edited at once by two analysts
+    Conflicts,
+    /// Settle a conflict
+    Resolve {
+        id: i64,
+        #[arg(long, value_parser = ["mine", "theirs", "both"])]
+        keep: String,
+    },
 }
 
 const SEARCH_HELP: &str = "Search the library.
@@ -294,6 +313,10 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
     if let Command::Verify { path } = cli.command {
         return cmd_evidence::verify(path, out);
     }
+    // Creating the team schema needs no library.
+    if let Command::Remote(cmd_sync::RemoteCmd::Init { url }) = &cli.command {
+        return cmd_sync::init(url, out);
+    }
     let path = cli.db.unwrap_or_else(Library::default_path);
     let mut library = Library::open(&path)?;
     match cli.command {
@@ -360,6 +383,16 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Verify { path } => cmd_evidence::verify(path, out),
         Command::Capture(cmd) => cmd_capture::run(library, cmd, out),
         Command::ImportFrom(args) => cmd_import::run(&mut library, args, out),
+        Command::Title { id, text } => {
+            library.set_title(id, &text)?;
+            out.done(serde_json::json!({"id": id, "title": text}), "title saved");
+            Ok(Status::Ok)
+        }
+        Command::Remote(cmd) => cmd_sync::remote(&mut library, cmd, out),
+        Command::Desk(cmd) => cmd_sync::desk(&mut library, cmd, out),
+        Command::Sync(args) => cmd_sync::run_sync(&mut library, args, out),
+        Command::Conflicts => cmd_sync::conflicts(&library, out),
+        Command::Resolve { id, keep } => cmd_sync::resolve(&mut library, id, &keep, out),
         Command::Import { path } => {
             let r = library.import(&path)?;
             out.done(
