@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crate::Section;
 
 #[path = "../../tests/support/process.rs"]
+#[allow(dead_code)] // the ports are the tests'
 mod process;
 
 use process::{own_group, start_xvfb, Reaped};

@@ -442,7 +442,7 @@ fn handle(head: &Head, rest: Vec<u8>, stream: &mut TcpStream, deadline: Instant,
             // be clipped is the page's (422, with the pipeline's code).
             let status = match &result {
                 Ok(_) => 200,
-                Err(e) if e.code() == "capture.bad_request" => 400,
+                Err(crate::Error::Capture(CaptureError::BadRequest { .. })) => 400,
                 Err(_) => 422,
             };
             Ok(allowed(status, serde_json::to_value(&response).unwrap_or_default()))

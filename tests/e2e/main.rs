@@ -17,7 +17,7 @@ mod process;
 mod copies;
 
 use copies::seed_copies;
-use process::{own_group, start_xvfb, Reaped};
+use process::{free_port, own_group, start_xvfb, wait_for_port, Reaped};
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -36,18 +36,6 @@ const WAIT: Duration = Duration::from_secs(30);
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
-fn wait_for_port(port: u16, what: &str) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < WAIT, "{what} did not listen on port {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn tauri_driver() -> PathBuf {

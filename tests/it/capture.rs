@@ -27,7 +27,7 @@ use crate::support::{clipdesk_bin, run_cli, Reply, TestServer};
 #[path = "../support/process.rs"]
 #[allow(dead_code)]
 mod process;
-use process::{own_group, Reaped};
+use process::{free_port, own_group, wait_for_port, Reaped};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -510,18 +510,6 @@ fn evil_page(endpoint_port: u16, token: &str) -> String {
 }})();
 </script></body></html>"
     )
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
-fn wait_for_port(port: u16, what: &str) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < WAIT, "{what} did not listen on port {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Chromium with the extension, through chromedriver.
