@@ -188,6 +188,8 @@ pub struct ClipDetail {
     /// Every how many seconds the page is checked for edits, if it is watched.
     #[ts(type = "number | null")]
     pub watched_every: Option<i64>,
+    /// The desk a shared clip belongs to (`None`: this laptop only).
+    pub team: Option<crate::team::ClipDeskDto>,
 }
 
 /// One version of an article in the reader's timeline.
@@ -387,6 +389,7 @@ impl ClipDetail {
                 .collect(),
             versions: versions.into_iter().map(VersionDto::from).collect(),
             watched_every,
+            team: None,
         }
     }
 }
@@ -795,6 +798,7 @@ pub fn export_bindings(dir: &std::path::Path) -> Result<(), ts_rs::ExportError> 
     crate::monitor::export_bindings(&cfg)?;
     crate::stories::export_bindings(&cfg)?;
     crate::capture::export_bindings(&cfg)?;
+    crate::team::export_bindings(&cfg)?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod files;
 mod images;
 pub mod monitor;
 pub mod stories;
+pub mod team;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -36,6 +37,7 @@ pub struct AppState {
     /// use; see `images.rs`).
     images: Mutex<Option<clipdesk::images::Reader>>,
     capture: capture::Capture,
+    team: team::Team,
 }
 
 impl AppState {
@@ -105,7 +107,9 @@ fn get_clip(state: State<'_, AppState>, id: i64) -> Res<ClipDetail> {
         let lib = state.lib()?;
         let versions = clipdesk::versions::list(lib.conn(), id)?;
         let watched = clipdesk::monitor::pages::interval(lib.conn(), id)?;
-        Ok(ClipDetail::new(lib.get(id)?, lib.highlights(id)?, versions, watched))
+        let mut detail = ClipDetail::new(lib.get(id)?, lib.highlights(id)?, versions, watched);
+        detail.team = clipdesk::sync::clip_desk(lib.conn(), id)?.map(Into::into);
+        Ok(detail)
     })
 }
 
@@ -186,7 +190,13 @@ fn save_evidence(app: tauri::AppHandle, state: State<'_, AppState>, id: i64) -> 
 /// Clips URLs on a worker thread; progress arrives on `events`. Returns the job id (for
 /// [`cancel_job`]).
 #[tauri::command(async)]
-fn clip_urls(state: State<'_, AppState>, urls: Vec<String>, tags: Vec<String>, events: Channel<JobEvent>) -> Res<u64> {
+fn clip_urls(
+    state: State<'_, AppState>,
+    urls: Vec<String>,
+    tags: Vec<String>,
+    desk: Option<String>,
+    events: Channel<JobEvent>,
+) -> Res<u64> {
     guarded(|| {
         let tags = tag_refs(&tags)?;
         let urls: Vec<String> = urls.into_iter().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()).collect();
@@ -203,6 +213,7 @@ fn clip_urls(state: State<'_, AppState>, urls: Vec<String>, tags: Vec<String>, e
             // whatever happened, so the dialog never waits forever.
             let result = guarded(|| -> Res<()> {
                 let mut lib = Library::open(&path)?;
+                lib.set_desk(desk.as_deref().filter(|d| !d.trim().is_empty()))?;
                 let fetcher = clipdesk::fetch::Fetcher::new(Default::default())
                     .map_err(|e| IpcError::from(clipdesk::Error::from(e)))?;
                 for (i, url) in urls.iter().enumerate() {
@@ -723,6 +734,7 @@ pub fn run() {
                 monitor: monitor::Monitor::default(),
                 images: Mutex::new(None),
                 capture: capture::Capture::default(),
+                team: team::Team::default(),
             });
             files::install_menu(app)?;
             #[cfg(target_os = "linux")]
@@ -731,6 +743,7 @@ pub fn run() {
             }
             monitor::start_background(app.handle().clone());
             capture::start(app.handle(), test_profile);
+            team::start_background(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -803,6 +816,15 @@ pub fn run() {
             capture::capture_events,
             capture::capture_info,
             capture::capture_rotate,
+            team::sync_events,
+            team::sync_status,
+            team::sync_now,
+            team::sync_conflicts,
+            team::resolve_conflict,
+            team::attach_remote,
+            team::list_desks,
+            team::create_desk,
+            team::add_desk_member,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -829,6 +851,7 @@ mod tests {
             monitor: monitor::Monitor::default(),
             images: Mutex::new(None),
             capture: capture::Capture::default(),
+            team: team::Team::default(),
         });
         let s = Arc::clone(&state);
         let r = guarded(move || -> Res<()> {

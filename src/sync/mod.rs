@@ -170,6 +170,27 @@ pub fn status(lib: &Library) -> Result<Status> {
     })
 }
 
+/// A shared clip's place in the team: its desk, this role's level there, open conflicts on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClipDesk {
+    pub desk: String,
+    pub level: String,
+    pub conflicts: i64,
+}
+
+/// The desk a clip belongs to (`None`: this laptop only), for the reader.
+pub fn clip_desk(conn: &Connection, clip: i64) -> Result<Option<ClipDesk>> {
+    Ok(conn
+        .query_row(
+            "SELECT d.name, d.level,
+                    (SELECT count(*) FROM sync_conflict k WHERE k.clip_id = c.id AND k.resolved_at IS NULL)
+             FROM clip c JOIN sync_desk d ON d.id = c.desk WHERE c.id = ?1",
+            [clip],
+            |r| Ok(ClipDesk { desk: r.get(0)?, level: r.get(1)?, conflicts: r.get(2)? }),
+        )
+        .optional()?)
+}
+
 /// Test-only fault injection: `CLIPDESK_FAULT_SYNC_STALL=push-open|push-committed|pull` makes a
 /// sync stop at that point of its first batch (after printing `clipdesk: stalled at …` on
 /// standard error), so a test can kill the process or the server right there. It goes on after

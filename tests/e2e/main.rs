@@ -16,6 +16,10 @@ mod process;
 #[path = "../support/copies.rs"]
 mod copies;
 
+#[path = "../support/postgres.rs"]
+#[allow(dead_code)]
+mod postgres;
+
 use copies::seed_copies;
 use process::{free_port, own_group, start_xvfb, wait_for_port, Reaped};
 
@@ -1314,4 +1318,190 @@ async fn a_page_sent_by_the_browser_extension_appears_in_the_window() {
     app.until("the duplicate said", "return document.body.textContent.includes('Already in the library')", vec![])
         .await;
     app.screenshot("extension-capture").await;
+}
+
+/// Runs blocking core work (the PostgreSQL client starts its own runtime) off the test's runtime.
+fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| s.spawn(f).join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+}
+
+/// An article page for the desk tests.
+fn desk_article(title: &str, lead: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body><article>\
+         <h1>{title}</h1><p>{lead}</p>\
+         <p>Officials said the talks would resume next month in Brussels, with a draft text circulated beforehand.</p>\
+         <p>Opposition members criticised the timetable and asked for the draft to be published in full.</p>\
+         </article></body></html>"
+    )
+}
+
+/// Stores a page (from its HTML) in `lib` for `desk`, as a colleague's library would.
+fn clip_for_desk(lib: &mut clipdesk::Library, desk: &str, url: &str, html: &[u8]) -> i64 {
+    use clipdesk::library::Stored;
+    let clip =
+        clipdesk::clip::prepare(&clipdesk::clip::saved_page(html.to_vec(), url).expect("page")).expect("extract");
+    lib.set_desk(Some(desk)).expect("desk");
+    let stored = clipdesk::clip::store(lib, &clip, &[]).expect("store");
+    lib.set_desk(None).expect("no desk");
+    match stored {
+        Stored::Created(id) | Stored::Duplicate(id) => id,
+    }
+}
+
+fn sync_ok(lib: &mut clipdesk::Library) -> clipdesk::sync::Report {
+    clipdesk::sync::run(lib, &Default::default()).unwrap_or_else(|e| panic!("sync {}: {e}", lib.path().display()))
+}
+
+/// Two analysts share a desk through a real PostgreSQL; one works in the app. The note both
+/// changed offline comes back as a conflict the app shows — in the rail, in the reader and in the
+/// team sheet — and is settled there keeping both texts; a page clipped in the app for the desk
+/// reaches the colleague; the colleague's next clip arrives in the window by the background sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_desk_syncs_in_the_app_and_its_conflict_is_settled_there() {
+    use clipdesk::sync::{conflict, desk};
+    let _one = ONE_AT_A_TIME.lock().await;
+    let pg = postgres::Postgres::start(&["alice", "bob"]);
+    blocking(|| clipdesk::sync::remote::init(&pg.url("admin")).expect("remote init"));
+    let team_dir = tempfile::tempdir().expect("temp dir");
+    let bob_path = team_dir.path().join("bob.sqlite");
+    let seed = std::fs::read(repo().join("tests/fixtures/pages/seed-article.html")).expect("seed fixture");
+    let seed_url = "https://www.timesofisrael.com/putin-calls-obama/";
+
+    let app = App::start_env(
+        |alice_path| {
+            blocking(|| {
+                // Alice (the app's library) makes the desk and shares the seed article; Bob joins.
+                let mut alice = clipdesk::Library::open(alice_path).expect("alice");
+                desk::attach(&mut alice, &pg.url("alice")).expect("attach alice");
+                desk::create(&mut alice, "Europe desk").expect("desk");
+                desk::add_member(&mut alice, "Europe desk", "bob", desk::Level::Editor).expect("bob");
+                let a_seed = clip_for_desk(&mut alice, "Europe desk", seed_url, &seed);
+                sync_ok(&mut alice);
+                let mut bob = clipdesk::Library::open(&bob_path).expect("bob");
+                desk::attach(&mut bob, &pg.url("bob")).expect("attach bob");
+                sync_ok(&mut bob);
+                // Both change the note while apart; Bob's reaches the desk first.
+                let b_seed: i64 = bob
+                    .conn()
+                    .query_row("SELECT id FROM clip WHERE desk IS NOT NULL", [], |r| r.get(0))
+                    .expect("the seed in Bob's library");
+                bob.set_note(b_seed, Some("Bob: the readout leaves out Aleppo")).expect("bob note");
+                sync_ok(&mut bob);
+                alice.set_note(a_seed, Some("Alice: compare with the Kremlin's readout")).expect("alice note");
+            })
+        },
+        &[("CLIPDESK_SYNC_SECONDS", "2")],
+    )
+    .await;
+
+    // The background sync sends Alice's note and brings Bob's: the rail says there is a conflict.
+    app.until(
+        "the rail to show the conflict",
+        "const s = document.querySelector('[data-testid=sync-state]');
+         return s && s.dataset.kind === 'bad' && s.textContent.includes('1 conflict');",
+        vec![],
+    )
+    .await;
+    app.open_clip_titled(SEED_TITLE).await;
+    assert_eq!(app.text("[data-testid=clip-desk-name]").await, "Desk: Europe desk");
+    app.click("[data-testid=clip-conflict-open]").await;
+    app.until(
+        "both notes in the team sheet",
+        "const sides = [...document.querySelectorAll('[data-testid=conflict-side]')].map(e => e.textContent);
+         return sides.length === 2 && sides.some(t => t.includes('Bob: the readout leaves out Aleppo') && t.includes('bob'))
+             && sides.some(t => t.includes('Alice: compare') && t.includes('Yours'));",
+        vec![],
+    )
+    .await;
+    // The sheet lists the desk with its members, from the team database.
+    app.until(
+        "the desk's members",
+        "const r = document.querySelector('[data-testid=desk-row]');
+         return r && r.textContent.includes('Europe desk') && r.textContent.includes('bob (editor)')
+             && !document.querySelector('[data-testid=team-error]');",
+        vec![],
+    )
+    .await;
+    app.screenshot("team-conflict").await;
+    app.click("[data-testid=keep-both]").await;
+    app.until(
+        "the conflict settled",
+        "const c = document.querySelector('[data-testid=conflict-count]');
+         return c && c.textContent.trim() === '0' && !document.querySelector('[data-testid=conflict]');",
+        vec![],
+    )
+    .await;
+    app.key("Escape").await;
+    app.until(
+        "the reader to show both notes and no conflict",
+        "const n = document.querySelector('[data-testid=note]');
+         return !document.querySelector('[data-testid=clip-conflict]') && n
+             && n.value.includes('Bob: the readout leaves out Aleppo') && n.value.includes('Alice: compare with the Kremlin');",
+        vec![],
+    )
+    .await;
+
+    // A page clipped in the app for the desk goes to it (the dialog syncs when it is done).
+    let server = server::TestServer::start(std::collections::HashMap::new());
+    let title = "Ministers agree to resume the Brussels talks";
+    server.set(
+        "/eu/talks",
+        server::Reply::html(desk_article(title, "European ministers agreed on Monday to resume talks on the budget.")),
+    );
+    app.click("[data-testid=open-clip]").await;
+    app.set_value("[data-testid=clip-desk]", "Europe desk").await;
+    app.type_into("[data-testid=clip-urls]", &server.url("/eu/talks")).await;
+    app.click("[data-testid=clip-submit]").await;
+    app.until(
+        "the clip done",
+        "const s = document.querySelector('[data-testid=clip-status]');
+         return s && s.dataset.state === 'created' && document.querySelector('[data-testid=clip-summary]').textContent.includes('Europe desk');",
+        vec![],
+    )
+    .await;
+    app.click("[data-testid=clip-done]").await;
+    app.until("the dialog's sync to end", "return document.body.textContent.includes('Synced: sent')", vec![]).await;
+    app.until(
+        "the rail to say everything is sent",
+        "const s = document.querySelector('[data-testid=sync-state]');
+         return s && s.dataset.kind === 'ok' && !s.textContent.includes('waiting');",
+        vec![],
+    )
+    .await;
+    app.screenshot("team-rail").await;
+
+    // Bob's library now has the new clip, and the note settled with both texts.
+    let bob_clip = blocking(|| {
+        let mut bob = clipdesk::Library::open(&bob_path).expect("bob");
+        sync_ok(&mut bob);
+        assert!(conflict::open(bob.conn()).expect("conflicts").is_empty(), "Bob sees the conflict settled");
+        let pushed: i64 =
+            bob.conn().query_row("SELECT count(*) FROM clip WHERE desk IS NOT NULL", [], |r| r.get(0)).expect("count");
+        assert_eq!(pushed, 2, "the seed and the app's clip");
+        let note: String = bob
+            .conn()
+            .query_row("SELECT note FROM clip WHERE title = ?1", [SEED_TITLE], |r| r.get(0))
+            .expect("the seed's note at Bob's");
+        assert!(note.contains("Bob: the readout") && note.contains("Alice: compare"), "{note}");
+        let desk: Option<String> = bob
+            .conn()
+            .query_row("SELECT desk FROM clip WHERE title = ?1", [title], |r| r.get(0))
+            .expect("the new clip at Bob's");
+        assert!(desk.is_some());
+        // Bob clips another page for the desk.
+        let html =
+            desk_article("Budget talks: the draft is published", "The draft budget text was published on Tuesday.");
+        let id = clip_for_desk(&mut bob, "Europe desk", "https://news.example/eu/draft", html.as_bytes());
+        sync_ok(&mut bob);
+        id
+    });
+    assert!(bob_clip > 0);
+    // …and it arrives in the window by itself.
+    app.until(
+        "Bob's clip in the list",
+        "return [...document.querySelectorAll('[data-testid=clip-row]')].some(r => r.textContent.includes('Budget talks: the draft is published'))",
+        vec![],
+    )
+    .await;
 }

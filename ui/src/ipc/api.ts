@@ -34,6 +34,12 @@ import type { StoryDto } from "./bindings/StoryDto";
 import type { StoryDiffDto } from "./bindings/StoryDiffDto";
 import type { CaptureInfo } from "./bindings/CaptureInfo";
 import type { CaptureEvent } from "./bindings/CaptureEvent";
+import type { SyncStatusDto } from "./bindings/SyncStatusDto";
+import type { SyncEvent } from "./bindings/SyncEvent";
+import type { SyncReportDto } from "./bindings/SyncReportDto";
+import type { ConflictDto } from "./bindings/ConflictDto";
+import type { DeskDto } from "./bindings/DeskDto";
+import type { DeskListDto } from "./bindings/DeskListDto";
 
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
@@ -87,6 +93,18 @@ export type * from "./bindings/StoryDiffDto";
 export type * from "./bindings/DiffPiece";
 export type * from "./bindings/CaptureInfo";
 export type * from "./bindings/CaptureEvent";
+export type * from "./bindings/SyncStatusDto";
+export type * from "./bindings/SyncEvent";
+export type * from "./bindings/SyncReportDto";
+export type * from "./bindings/RefusedDto";
+export type * from "./bindings/ConflictDto";
+export type * from "./bindings/ConflictSideDto";
+export type * from "./bindings/DeskDto";
+export type * from "./bindings/DeskListDto";
+export type * from "./bindings/ClipDeskDto";
+
+/** Which text a conflict keeps. */
+export type Keep = "mine" | "theirs" | "both";
 
 /** An error from the shell: branch on `code`, show `message`. */
 export class AppError extends Error {
@@ -127,10 +145,11 @@ export const api = {
   watchPage: (id: number, every: string | null, stop: boolean) => call<number | null>("watch_page", { id, every, stop }),
   /** Asks where to save, then writes the clip's evidence bundle. Resolves to the path, or null if cancelled. */
   saveEvidence: (id: number) => call<string | null>("save_evidence", { id }),
-  clipUrls(urls: string[], tags: string[], onEvent: (e: JobEvent) => void): Promise<number> {
+  /** Clips `urls` (to `desk`, a desk's name, when given; else on this laptop only). */
+  clipUrls(urls: string[], tags: string[], desk: string | null, onEvent: (e: JobEvent) => void): Promise<number> {
     const events = new Channel<JobEvent>();
     events.onmessage = onEvent;
-    return call<number>("clip_urls", { urls, tags, events });
+    return call<number>("clip_urls", { urls, tags, desk, events });
   },
   cancelJob: (job: number) => call<void>("cancel_job", { job }),
   suggestions: (id: number) => call<SuggestionDto[]>("suggestions", { id }),
@@ -234,4 +253,19 @@ export const api = {
     return call<void>("capture_events", { events });
   },
   captureRotate: () => call<CaptureInfo>("capture_rotate"),
+  /** Registers the window for sync events (each sync's start and end); returns the status now. */
+  syncEvents(onEvent: (e: SyncEvent) => void): Promise<SyncStatusDto> {
+    const events = new Channel<SyncEvent>();
+    events.onmessage = onEvent;
+    return call<SyncStatusDto>("sync_events", { events });
+  },
+  syncStatus: () => call<SyncStatusDto>("sync_status"),
+  /** Sends this library's changes to its desks and applies theirs. */
+  syncNow: () => call<SyncReportDto>("sync_now"),
+  conflicts: () => call<ConflictDto[]>("sync_conflicts"),
+  resolveConflict: (id: number, keep: Keep) => call<string | null>("resolve_conflict", { id, keep }),
+  attachRemote: (url: string) => call<SyncStatusDto>("attach_remote", { url }),
+  listDesks: () => call<DeskListDto>("list_desks"),
+  createDesk: (name: string) => call<DeskDto>("create_desk", { name }),
+  addDeskMember: (desk: string, role: string, level: string) => call<void>("add_desk_member", { desk, role, level }),
 };

@@ -29,6 +29,7 @@ export const SHORTCUTS: Record<string, Shortcut> = {
   watches: { key: "6", label: "Watches" },
   trends: { key: "7", label: "Trends" },
   alerts: { key: "a", label: "Alerts" },
+  team: { key: "y", label: "Team desks: sync state, sync now, conflicts" },
   help: { key: "?", label: "Keyboard shortcuts" },
   close: { key: "Escape", label: "Close dialog" },
 };

@@ -1,6 +1,6 @@
 // Application state shared by the views (Svelte 5 runes).
 import { api, AppError } from "../ipc/api";
-import type { AlertDto, ClipRow, FacetSet, IpcError, MonitorCounts } from "../ipc/api";
+import type { AlertDto, ClipRow, FacetSet, IpcError, MonitorCounts, SyncStatusDto } from "../ipc/api";
 
 export type View = "library" | "taxonomy" | "briefings" | "trends" | "inbox" | "sources" | "watches";
 
@@ -41,6 +41,9 @@ class AppState {
   openEntry = $state<number | null>(null);
   /** Bumped when a poll ends (in the background or asked for), so monitoring views reload. */
   monitorGeneration = $state(0);
+  /** Where the library stands with its team database (null until known). */
+  sync = $state<SyncStatusDto | null>(null);
+  showTeam = $state(false);
   /** The time relative times are measured from; ticks every 30 s (App.svelte). */
   now = $state(Date.now());
   private requestSeq = 0;
@@ -134,6 +137,7 @@ class AppState {
     this.generation++;
     this.refresh();
     this.loadTags();
+    if (this.sync?.remote) this.refreshSync();
   }
 
   setCounts(c: MonitorCounts | null | undefined) {
@@ -155,6 +159,33 @@ class AppState {
       this.alerts = await api.alerts(false);
     } catch (e) {
       this.say(`Cannot list the alerts: ${this.coded(e).message}`);
+    }
+  }
+
+  async refreshSync() {
+    try {
+      this.sync = await api.syncStatus();
+    } catch (e) {
+      this.say(`Cannot read the sync state: ${this.coded(e).message}`);
+    }
+  }
+
+  /** Syncs now; the rail shows how it went (events), the caller gets whether it worked. */
+  async syncNow(): Promise<boolean> {
+    try {
+      const r = await api.syncNow();
+      const parts = [`sent ${r.pushed}`, `received ${r.pulled}`];
+      if (r.refused.length) parts.push(`${r.refused.length} refused`);
+      if (r.conflicts) parts.push(`${r.conflicts} conflict${r.conflicts === 1 ? "" : "s"} to settle`);
+      this.say(`Synced: ${parts.join(" · ")}`);
+      if (r.pulled || r.refused.length) this.changed();
+      return true;
+    } catch (e) {
+      const c = this.coded(e);
+      this.say(c.code === "sync.connect" ? "Offline: changes wait on this laptop" : `Sync failed: ${c.message}`);
+      return false;
+    } finally {
+      this.refreshSync();
     }
   }
 
