@@ -1356,7 +1356,8 @@ fn sync_ok(lib: &mut clipdesk::Library) -> clipdesk::sync::Report {
 /// Two analysts share a desk through a real PostgreSQL; one works in the app. The note both
 /// changed offline comes back as a conflict the app shows — in the rail, in the reader and in the
 /// team sheet — and is settled there keeping both texts; a page clipped in the app for the desk
-/// reaches the colleague; the colleague's next clip arrives in the window by the background sync.
+/// reaches the colleague; the colleague's next clip arrives in the window by the background sync;
+/// with the database down the rail says offline and the change waits, then goes when it is back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_desk_syncs_in_the_app_and_its_conflict_is_settled_there() {
     use clipdesk::sync::{conflict, desk};
@@ -1504,4 +1505,34 @@ async fn a_team_desk_syncs_in_the_app_and_its_conflict_is_settled_there() {
         vec![],
     )
     .await;
+
+    // Offline: the team database goes down; a note written now waits here, and the rail says so.
+    pg.crash();
+    app.open_clip_titled(title).await;
+    app.type_into("[data-testid=note]", "Alice: written on the plane").await;
+    app.js("document.querySelector('[data-testid=note]').blur()", vec![]).await;
+    app.until(
+        "the rail to say offline with the note waiting",
+        "const s = document.querySelector('[data-testid=sync-state]');
+         return s && s.dataset.kind === 'warn' && s.textContent.includes('Offline') && s.textContent.includes('1 waiting');",
+        vec![],
+    )
+    .await;
+    // Back online: the next background sync sends it, and Bob gets it.
+    pg.start_server();
+    app.until(
+        "the rail to say synced",
+        "const s = document.querySelector('[data-testid=sync-state]');
+         return s && s.dataset.kind === 'ok' && !s.textContent.includes('waiting');",
+        vec![],
+    )
+    .await;
+    let note = blocking(|| {
+        let mut bob = clipdesk::Library::open(&bob_path).expect("bob");
+        sync_ok(&mut bob);
+        bob.conn()
+            .query_row("SELECT note FROM clip WHERE title = ?1", [title], |r| r.get::<_, Option<String>>(0))
+            .expect("the note at Bob's")
+    });
+    assert_eq!(note.as_deref(), Some("Alice: written on the plane"));
 }
