@@ -3,15 +3,18 @@
 //! ("The Times of Israel added a subheading and two paragraphs to the AP text").
 //!
 //! Paragraphs (blank-line separated, compared with case, accents and white space folded) are
-//! aligned by their longest common subsequence; a removed and an added paragraph between the same
-//! neighbours that share at least half their words are one paragraph *changed*, diffed word by
-//! word the same way. Sizes are bounded: past [`MAX_CELLS`] cells an alignment gives up and
-//! reports the paragraphs as removed and added.
+//! aligned by the `similar` crate's Myers diff, as `versions` aligns two versions of one page; a
+//! removed and an added paragraph between the same neighbours that share at least half their words
+//! are one paragraph *changed*, diffed word by word the same way. Each alignment has a
+//! [`DEADLINE`]: past it the diff is coarser (still correct), never slow.
+
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use similar::{capture_diff_slices_deadline, Algorithm, DiffOp};
 
-/// The largest alignment table computed (paragraphs × paragraphs, or words × words).
-const MAX_CELLS: usize = 1_000_000;
+/// How long one alignment may take before it settles for a coarser diff.
+const DEADLINE: Duration = Duration::from_millis(200);
 /// An added first paragraph this short, without a final full stop, is a subheading.
 const SUBHEADING_WORDS: usize = 30;
 
@@ -98,34 +101,16 @@ fn key(s: &str) -> String {
     crate::text::fold(s)
 }
 
-/// The longest common subsequence of two sequences as pairs of indices; `None` when the table
-/// would be too large.
-fn lcs<T: PartialEq>(a: &[T], b: &[T]) -> Option<Vec<(usize, usize)>> {
-    let (n, m) = (a.len(), b.len());
-    if n.saturating_mul(m) > MAX_CELLS {
-        return None;
-    }
-    let mut table = vec![0u32; (n + 1) * (m + 1)];
-    let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            table[at(i, j)] =
-                if a[i] == b[j] { table[at(i + 1, j + 1)] + 1 } else { table[at(i + 1, j)].max(table[at(i, j + 1)]) };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < n && j < m {
-        if a[i] == b[j] {
-            out.push((i, j));
-            i += 1;
-            j += 1;
-        } else if table[at(i + 1, j)] >= table[at(i, j + 1)] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    Some(out)
+/// The items two sequences have in common, in order, as pairs of indices.
+fn matches(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
+    capture_diff_slices_deadline(Algorithm::Myers, a, b, Some(Instant::now() + DEADLINE))
+        .into_iter()
+        .filter_map(|op| match op {
+            DiffOp::Equal { old_index, new_index, len } => Some((0..len).map(move |k| (old_index + k, new_index + k))),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// Share of words two paragraphs have in common (of the smaller word set).
@@ -144,12 +129,7 @@ fn word_diff(original: &str, copy: &str) -> (Vec<Word>, usize) {
     let a: Vec<&str> = original.split_whitespace().collect();
     let b: Vec<&str> = copy.split_whitespace().collect();
     let (ka, kb): (Vec<String>, Vec<String>) = (a.iter().map(|w| key(w)).collect(), b.iter().map(|w| key(w)).collect());
-    let Some(pairs) = lcs(&ka, &kb) else {
-        return (
-            vec![Word { op: Op::Removed, text: original.to_owned() }, Word { op: Op::Added, text: copy.to_owned() }],
-            a.len().max(b.len()),
-        );
-    };
+    let pairs = matches(&ka, &kb);
     let mut out: Vec<Word> = Vec::new();
     let push = |out: &mut Vec<Word>, op: Op, w: &str| match out.last_mut() {
         Some(last) if last.op == op => {
@@ -201,7 +181,7 @@ pub fn compare(original: &Side, copy: &Side) -> Diff {
         }
     }
     let b_keys: Vec<String> = b.iter().map(|p| key(p)).collect();
-    let pairs = lcs(&a_keys, &b_keys).unwrap_or_default();
+    let pairs = matches(&a_keys, &b_keys);
     let mut blocks = Vec::new();
     let (mut i, mut j) = (0, 0);
     for (pi, pj) in pairs.into_iter().chain(std::iter::once((a.len(), b.len()))) {
