@@ -54,7 +54,7 @@ pub fn run(library: &mut Library, args: ImportFromArgs, out: &Out) -> clipdesk::
         progress.set_message(p.item.to_owned());
         if let Outcome::Failed { code, message } = p.outcome {
             if !out.json {
-                progress.suspend(|| eprintln!("error[{code}]: {}: {message}", p.item));
+                progress.suspend(|| eprintln!("{}", failure_line(code, p.item, message)));
             }
         }
     });
@@ -72,4 +72,37 @@ pub fn run(library: &mut Library, args: ImportFromArgs, out: &Out) -> clipdesk::
         ),
     );
     Ok(if failed > 0 || report.cancelled { Status::SomeFailed } else { Status::Ok })
+}
+
+/// How a failed item is told: the item, then why — once, when the error's message names it
+/// already (regression: "entry 4 (…): entry 4 (…) has no http(s) URL").
+fn failure_line(code: &str, item: &str, message: &str) -> String {
+    if message.contains(item) {
+        format!("error[{code}]: {message}")
+    } else {
+        format!("error[{code}]: {item}: {message}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::failure_line;
+
+    #[test]
+    fn a_failed_item_is_named_once() {
+        let check = |item: &str, message: &str, expected: &str| {
+            assert_eq!(failure_line("import.x", item, message), expected);
+        };
+        check(
+            "entry 4 (No address)",
+            "entry 4 (No address) has no http(s) URL",
+            "error[import.x]: entry 4 (No address) has no http(s) URL",
+        );
+        check(
+            "https://a.example/1",
+            "the export has no content for https://a.example/1",
+            "error[import.x]: the export has no content for https://a.example/1",
+        );
+        check("https://a.example/1", "HTTP 404", "error[import.x]: https://a.example/1: HTTP 404");
+    }
 }
