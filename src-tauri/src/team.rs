@@ -68,6 +68,8 @@ impl From<desk::Desk> for DeskDto {
 pub struct SyncStatusDto {
     /// The team database (password hidden); `None` when the library is not shared.
     pub remote: Option<String>,
+    /// The read replica pulls come from, if any.
+    pub pull_from: Option<String>,
     pub desks: Vec<DeskDto>,
     /// Local changes waiting to be sent.
     #[ts(type = "number")]
@@ -183,6 +185,7 @@ fn status_of(lib: &Library, team: &Team) -> Res<SyncStatusDto> {
     let s = sync::status(lib)?;
     Ok(SyncStatusDto {
         remote: s.remote,
+        pull_from: s.pull_from,
         desks: s.desks.into_iter().map(DeskDto::from).collect(),
         pending: s.pending,
         conflicts: s.conflicts,

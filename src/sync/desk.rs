@@ -132,6 +132,8 @@ pub fn refresh(lib: &mut Library, client: &mut Client) -> Result<()> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Attached {
     pub remote: String,
+    /// The read replica pulls come from, if one was given (password hidden).
+    pub pull_from: Option<String>,
     pub role: String,
     pub device: String,
     pub schema_version: i64,
@@ -140,9 +142,34 @@ pub struct Attached {
 
 /// Attaches this library to a team database, as the role the URL names.
 pub fn attach(lib: &mut Library, url: &str) -> Result<Attached> {
+    attach_with(lib, url, None)
+}
+
+/// Attaches this library to a team database, pulling from a read replica of it when one is given
+/// (checked now: the same schema version, the same role, and read-only).
+pub fn attach_with(lib: &mut Library, url: &str, pull_from: Option<&str>) -> Result<Attached> {
     let mut client = remote::connect(url)?;
     let schema_version = remote::check(&mut client, url)?;
     let role: String = client.query_one("SELECT current_user::text", &[]).map_err(remote::error)?.get(0);
+    if let Some(replica) = pull_from {
+        let mut r = remote::connect(replica)?;
+        let version = remote::check(&mut r, replica)?;
+        let (replica_role, standby): (String, bool) = r
+            .query_one("SELECT current_user::text, pg_is_in_recovery()", &[])
+            .map(|row| (row.get(0), row.get(1)))
+            .map_err(remote::error)?;
+        if version != schema_version || replica_role != role || !standby {
+            return Err(Error::input(
+                "input.replica",
+                format!(
+                    "{} is not a read replica of {} for {role}: schema {version} (primary {schema_version}), role {replica_role}, {}",
+                    remote::redact(replica),
+                    remote::redact(url),
+                    if standby { "a standby" } else { "not a standby" }
+                ),
+            ));
+        }
+    }
     let previous = super::remote_url(lib.conn())?;
     if previous.as_deref().is_some_and(|p| p != url) {
         // Another database: its desks and cursors mean nothing there.
@@ -155,10 +182,12 @@ pub fn attach(lib: &mut Library, url: &str) -> Result<Attached> {
         tx.commit()?;
     }
     super::set_setting(lib.conn(), super::SETTING_REMOTE, Some(url))?;
+    super::set_setting(lib.conn(), super::SETTING_PULL_FROM, pull_from)?;
     let device = super::device(lib.conn())?;
     refresh(lib, &mut client)?;
     Ok(Attached {
         remote: remote::redact(url),
+        pull_from: pull_from.map(remote::redact),
         role,
         device: device.to_string(),
         schema_version,

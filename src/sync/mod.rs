@@ -33,6 +33,8 @@ use crate::Library;
 
 /// The setting holding the team database's URL.
 pub const SETTING_REMOTE: &str = "sync_remote";
+/// The setting holding the read replica pulls come from, if any.
+pub const SETTING_PULL_FROM: &str = "sync_pull_from";
 /// The setting holding this library's device id (a uuid), recorded with each operation it sends.
 pub const SETTING_DEVICE: &str = "sync_device";
 /// Present only inside a transaction applying pulled operations: the capture triggers stay quiet.
@@ -70,6 +72,8 @@ pub struct Refused {
 pub struct Status {
     /// The team database (password hidden), `None` when the library is not attached.
     pub remote: Option<String>,
+    /// The read replica pulls come from (password hidden), if any.
+    pub pull_from: Option<String>,
     pub device: Option<String>,
     pub desks: Vec<desk::Desk>,
     /// Local changes waiting to be sent.
@@ -161,6 +165,7 @@ pub fn status(lib: &Library) -> Result<Status> {
     };
     Ok(Status {
         remote: remote_url(conn)?.map(|u| remote::redact(&u)),
+        pull_from: setting(conn, SETTING_PULL_FROM)?.map(|u| remote::redact(&u)),
         device: setting(conn, SETTING_DEVICE)?,
         desks: desk::local(conn)?,
         pending: outbox::count(conn)?,
@@ -239,7 +244,20 @@ fn run_inner(lib: &mut Library, options: &Options) -> Result<Report> {
     desk::refresh(lib, &mut client)?;
     let mut report = Report::default();
     push::push(lib, &mut client, device, options, &mut report)?;
-    pull::pull(lib, &mut client, device, options, &mut report)?;
+    // Pulls only read: from the read replica when there is one (a standby that lags shows a
+    // shorter prefix of each desk's log; the next sync catches up). One that cannot be reached is
+    // passed over for the primary.
+    let mut replica = match setting(lib.conn(), SETTING_PULL_FROM)? {
+        Some(r) => match remote::connect(&r).and_then(|mut c| remote::check(&mut c, &r).map(|_| c)) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::warn!("the read replica cannot be reached, pulling from the primary: {e}");
+                None
+            }
+        },
+        None => None,
+    };
+    pull::pull(lib, replica.as_mut().unwrap_or(&mut client), device, options, &mut report)?;
     report.conflicts = conflict::open(lib.conn())?;
     Ok(report)
 }

@@ -655,3 +655,83 @@ fn a_merge_seen_on_one_desk_folds_the_name_on_another() {
     assert_eq!(sechins.len(), 1, "one Sechin everywhere: {sechins:?}");
     assert_eq!(sechins[0].1, "Igor Sechin");
 }
+
+/// Waits until a standby has replayed the primary's whole change log.
+fn caught_up(primary: &Postgres, standby: &Postgres) {
+    let sql = "SELECT coalesce(max(seq), 0) FROM clipdesk.op_log";
+    let want = primary.psql("team", "admin", sql);
+    for _ in 0..300 {
+        if standby.psql("team", "admin", sql) == want {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("the standby did not catch up with the primary ({want})");
+}
+
+fn titled(lib: &Library, title: &str) -> i64 {
+    lib.conn().query_row("SELECT count(*) FROM clip WHERE title = ?1", [title], |r| r.get(0)).expect("count")
+}
+
+/// `remote add URL --pull-from REPLICA`: pulls come from a streaming-replication standby of the
+/// team database (the same roles and row security), pushes still go to the primary. While the
+/// standby holds its replay a pull sees the log only as far as it replayed, and the next sync
+/// after it resumes catches up; with the standby down, pulls fall back to the primary. A URL that
+/// is no standby of it is refused.
+#[test]
+fn pulls_come_from_a_read_replica() {
+    let pg = team();
+    let standby = pg.standby();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut alice = library(dir.path(), "replica-alice", &pg, "alice");
+    desk::create(&mut alice, "Replica desk").expect("desk");
+    desk::add_member(&mut alice, "Replica desk", "bob", desk::Level::Editor).expect("bob");
+
+    let mut bob = Library::open(&dir.path().join("replica-bob.sqlite")).expect("bob");
+    let err = desk::attach_with(&mut bob, &pg.url("bob"), Some(&pg.url("bob"))).expect_err("the primary is no replica");
+    assert_eq!(err.code(), "input.replica", "{err}");
+    let err = desk::attach_with(&mut bob, &pg.url("bob"), Some(&standby.url("carol"))).expect_err("another role");
+    assert_eq!(err.code(), "input.replica", "{err}");
+    let attached = desk::attach_with(&mut bob, &pg.url("bob"), Some(&standby.url("bob"))).expect("attach");
+    assert_eq!(attached.pull_from.as_deref(), Some(standby.url("bob").as_str()));
+    assert!(sync::status(&bob).expect("status").pull_from.is_some());
+
+    clip_into(&mut alice, "Replica desk", 1, "Replicated first");
+    sync_ok(&mut alice);
+    caught_up(&pg, &standby);
+    assert!(sync_ok(&mut bob).pulled > 0);
+    assert_eq!(titled(&bob, "Replicated first"), 1);
+
+    // The standby holds its replay: what Alice sends now is on the primary only.
+    standby.set_replay(false);
+    clip_into(&mut alice, "Replica desk", 2, "Replicated second");
+    sync_ok(&mut alice);
+    sync_ok(&mut bob);
+    assert_eq!(titled(&bob, "Replicated second"), 0, "pulled from the standby, which has not replayed it");
+
+    // Bob's own change goes to the primary, replay or not.
+    let first = by_title(&bob, "Replicated first");
+    bob.set_note(first, Some("bob: seen on the replica")).expect("note");
+    assert_eq!(sync_ok(&mut bob).pushed, 1);
+    sync_ok(&mut alice);
+    let note: Option<String> = alice
+        .conn()
+        .query_row("SELECT note FROM clip WHERE title = 'Replicated first'", [], |r| r.get(0))
+        .expect("note");
+    assert_eq!(note.as_deref(), Some("bob: seen on the replica"));
+
+    // Replay resumes: the next sync catches up, and both libraries hold the same desk.
+    standby.set_replay(true);
+    caught_up(&pg, &standby);
+    sync_ok(&mut bob);
+    assert_eq!(titled(&bob, "Replicated second"), 1);
+
+    // The standby down: pulls fall back to the primary rather than stop.
+    standby.crash();
+    clip_into(&mut alice, "Replica desk", 3, "Replicated third");
+    sync_ok(&mut alice);
+    sync_ok(&mut bob);
+    assert_eq!(titled(&bob, "Replicated third"), 1);
+    let mut libs = [&mut alice, &mut bob];
+    settle_and_compare(&mut libs);
+}

@@ -15,6 +15,22 @@ pub struct Postgres {
     as_postgres: bool,
 }
 
+/// A new directory for a cluster, owned by the user the cluster runs as.
+fn new_dir() -> (PathBuf, bool) {
+    let base = std::env::temp_dir().join(format!(
+        "clipdesk-pg-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&base).expect("pg dir");
+    let as_postgres = is_root();
+    if as_postgres {
+        let ok = Command::new("chown").arg("postgres:postgres").arg(&base).status().map(|s| s.success());
+        assert_eq!(ok.ok(), Some(true), "chown postgres {}", base.display());
+    }
+    (base, as_postgres)
+}
+
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
@@ -32,17 +48,7 @@ impl Postgres {
             Postgres::available(),
             "PostgreSQL 15 is not installed: `apt-get install postgresql-15` (make test does)"
         );
-        let base = std::env::temp_dir().join(format!(
-            "clipdesk-pg-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0)
-        ));
-        std::fs::create_dir_all(&base).expect("pg dir");
-        let as_postgres = is_root();
-        if as_postgres {
-            let ok = Command::new("chown").arg("postgres:postgres").arg(&base).status().map(|s| s.success());
-            assert_eq!(ok.ok(), Some(true), "chown postgres {}", base.display());
-        }
+        let (base, as_postgres) = new_dir();
         let pg = Postgres { dir: base, as_postgres };
         let init =
             pg.run_as_owner("initdb", &["-D", &pg.data(), "-U", "admin", "-A", "trust", "-E", "UTF8", "--no-sync"]);
@@ -61,6 +67,39 @@ impl Postgres {
             pg.psql("postgres", "admin", &format!("CREATE ROLE {role} LOGIN"));
         }
         pg
+    }
+
+    /// A streaming-replication standby of this cluster (a base backup, then the primary's WAL as
+    /// it comes), read-only, on a socket directory of its own. Roles and data are the primary's.
+    pub fn standby(&self) -> Postgres {
+        let (dir, as_postgres) = new_dir();
+        let standby = Postgres { dir, as_postgres };
+        let out = self.run_as_owner(
+            "pg_basebackup",
+            &[
+                "-D",
+                &standby.data(),
+                "-h",
+                &self.host(),
+                "-U",
+                "admin",
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "--no-sync",
+            ],
+        );
+        assert!(out.status.success(), "pg_basebackup: {}", String::from_utf8_lossy(&out.stderr));
+        standby.start_server();
+        standby
+    }
+
+    /// Holds (`false`) or resumes (`true`) a standby's replay of the primary's changes.
+    pub fn set_replay(&self, on: bool) {
+        let f = if on { "pg_wal_replay_resume" } else { "pg_wal_replay_pause" };
+        self.psql("postgres", "admin", &format!("SELECT {f}()"));
     }
 
     fn data(&self) -> String {

@@ -16,7 +16,13 @@ pub enum RemoteCmd {
         url: String,
     },
     /// Attach this library to a team database, as the PostgreSQL role the URL names
-    Add { url: String },
+    Add {
+        url: String,
+        /// Pull from this read replica (a streaming-replication standby of the same database, as
+        /// the same role); changes are still sent to URL
+        #[arg(long, value_name = "REPLICA_URL")]
+        pull_from: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -61,11 +67,17 @@ pub fn init(url: &str, out: &Out) -> clipdesk::Result<Status> {
 pub fn remote(library: &mut Library, cmd: RemoteCmd, out: &Out) -> clipdesk::Result<Status> {
     match cmd {
         RemoteCmd::Init { url } => init(&url, out),
-        RemoteCmd::Add { url } => {
-            let a = desk::attach(library, &url)?;
+        RemoteCmd::Add { url, pull_from } => {
+            let a = desk::attach_with(library, &url, pull_from.as_deref())?;
             out.done(
                 serde_json::to_value(&a).unwrap_or_default(),
-                &format!("attached to {} as {} ({} desks)", a.remote, a.role, a.desks.len()),
+                &format!(
+                    "attached to {} as {} ({} desks){}",
+                    a.remote,
+                    a.role,
+                    a.desks.len(),
+                    a.pull_from.as_deref().map(|r| format!("; pulling from {r}")).unwrap_or_default()
+                ),
             );
             Ok(Status::Ok)
         }
@@ -142,8 +154,9 @@ pub fn status(library: &Library, out: &Out) -> clipdesk::Result<Status> {
     out.done(
         serde_json::to_value(&s).unwrap_or_default(),
         &format!(
-            "{}: {} desks, {} changes waiting, {} conflicts; last sync {}{}",
+            "{}{}: {} desks, {} changes waiting, {} conflicts; last sync {}{}",
             s.remote.as_deref().unwrap_or("not attached"),
+            s.pull_from.as_deref().map(|r| format!(" (pulling from {r})")).unwrap_or_default(),
             s.desks.len(),
             s.pending,
             s.conflicts,

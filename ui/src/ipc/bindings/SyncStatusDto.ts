@@ -9,7 +9,11 @@ export type SyncStatusDto = {
 /**
  * The team database (password hidden); `None` when the library is not shared.
  */
-remote: string | null, desks: Array<DeskDto>, 
+remote: string | null, 
+/**
+ * The read replica pulls come from, if any.
+ */
+pull_from: string | null, desks: Array<DeskDto>, 
 /**
  * Local changes waiting to be sent.
  */
