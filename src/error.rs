@@ -269,7 +269,7 @@ pub enum ImportError {
     #[error("{path} is not a {format} export: {message}")]
     Parse { path: PathBuf, format: &'static str, message: String },
     /// An item the export carries no content for; `--fetch-missing` fetches it.
-    #[error("the export has no content for {url} (use --fetch-missing to fetch it)")]
+    #[error("{url}: the export has no content for it (use --fetch-missing to fetch it)")]
     NoContent { url: String },
     /// An item without a web address to file it under.
     #[error("{item} has no http(s) URL")]

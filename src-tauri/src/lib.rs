@@ -821,6 +821,7 @@ pub fn run() {
             team::sync_now,
             team::sync_conflicts,
             team::resolve_conflict,
+            team::clip_history,
             team::attach_remote,
             team::list_desks,
             team::create_desk,

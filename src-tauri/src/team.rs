@@ -172,7 +172,23 @@ impl From<sync::ClipDesk> for ClipDeskDto {
     }
 }
 
+/// One change to a shared clip, from its desk's log.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HistoryEntryDto {
+    /// The analyst (database role).
+    pub author: String,
+    /// Made in this library.
+    pub mine: bool,
+    /// When the server took it (RFC 3339).
+    pub server_time: String,
+    /// When it was made, by its library's clock.
+    pub client_time: String,
+    /// What it did, in words.
+    pub what: String,
+}
+
 pub fn export_bindings(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {
+    HistoryEntryDto::export_all(cfg)?;
     SyncStatusDto::export_all(cfg)?;
     SyncEvent::export_all(cfg)?;
     SyncReportDto::export_all(cfg)?;
@@ -307,6 +323,24 @@ pub fn resolve_conflict(state: State<'_, AppState>, id: i64, keep: String) -> Re
             state.team.send(SyncEvent { kind: "changed".into(), status, report: None, error: None });
         }
         Ok(kept)
+    })
+}
+
+/// Who did what to a shared clip, and when (from the team database).
+#[tauri::command(async)]
+pub fn clip_history(state: State<'_, AppState>, id: i64) -> Res<Vec<HistoryEntryDto>> {
+    off_runtime(|| {
+        let lib = Library::open(&state.path)?;
+        Ok(sync::history::of_clip(&lib, id)?
+            .into_iter()
+            .map(|e| HistoryEntryDto {
+                author: e.author,
+                mine: e.mine,
+                server_time: e.server_time,
+                client_time: e.client_time,
+                what: e.what,
+            })
+            .collect())
     })
 }
 

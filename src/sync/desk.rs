@@ -195,7 +195,7 @@ pub fn attach_with(lib: &mut Library, url: &str, pull_from: Option<&str>) -> Res
     })
 }
 
-fn connected(lib: &Library) -> Result<Client> {
+pub(crate) fn connected(lib: &Library) -> Result<Client> {
     let url = super::remote_url(lib.conn())?.ok_or(SyncError::NoRemote)?;
     let mut client = remote::connect(&url)?;
     remote::check(&mut client, &url)?;

@@ -14,12 +14,14 @@
 //! - [`pull`] and [`apply`]: the other libraries' operations, in the server's order, applied
 //!   through the library's own functions.
 //! - [`conflict`]: concurrent edits of a note or a title, both texts kept until resolved.
+//! - [`history`]: who did what to a shared clip and when, from the desk's change log.
 //!
 //! The app and the CLI call [`status`], [`run`], [`conflict::open`] and [`conflict::resolve`].
 
 pub mod apply;
 pub mod conflict;
 pub mod desk;
+pub mod history;
 pub mod outbox;
 pub mod pull;
 pub mod push;

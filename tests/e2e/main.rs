@@ -1443,6 +1443,20 @@ async fn a_team_desk_syncs_in_the_app_and_its_conflict_is_settled_there() {
     )
     .await;
 
+    // Who did what: the provenance panel reads the clip's history from the desk's log.
+    app.click("[data-testid=provenance-toggle]").await;
+    app.until(
+        "the clip's team history",
+        "const e = [...document.querySelectorAll('[data-testid=history-entry]')].map(x => x.textContent);
+         return e.some(t => t.includes('you') && t.includes('clipped it'))
+             && e.some(t => t.includes('bob') && t.includes('set the note: “Bob: the readout leaves out Aleppo”'))
+             && e.some(t => t.includes('you') && t.includes('settled the conflict over the note'));",
+        vec![],
+    )
+    .await;
+    app.screenshot("team-history").await;
+    app.click("[data-testid=provenance-toggle]").await;
+
     // A page clipped in the app for the desk goes to it (the dialog syncs when it is done).
     let server = server::TestServer::start(std::collections::HashMap::new());
     let title = "Ministers agree to resume the Brussels talks";

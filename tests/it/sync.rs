@@ -735,3 +735,55 @@ fn pulls_come_from_a_read_replica() {
     let mut libs = [&mut alice, &mut bob];
     settle_and_compare(&mut libs);
 }
+
+/// "Who tagged this?": `clipdesk history ID` reads the clip's entries from the desk's change log —
+/// who (the role), from which library, when — in the server's order, each said in words.
+#[test]
+fn who_tagged_this_is_answered_from_the_log() {
+    let pg = team();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut alice = library(dir.path(), "history-alice", &pg, "alice");
+    desk::create(&mut alice, "History desk").expect("desk");
+    desk::add_member(&mut alice, "History desk", "bob", desk::Level::Editor).expect("bob");
+    let mut bob = library(dir.path(), "history-bob", &pg, "bob");
+    let a = clip_into(&mut alice, "History desk", 1, "Ministers sign the gas accord");
+    let local = add_page(&mut alice, "https://news.example/local/only", article(2, "Kept on this laptop"), "Energy");
+    sync_ok(&mut alice);
+    sync_ok(&mut bob);
+    let b = by_title(&bob, "Ministers sign the gas accord");
+    bob.add_actor("Kadri Simson", None, &[], None).expect("actor");
+    bob.tag_clips(&[b], &[actor("Kadri Simson")], &[]).expect("tag");
+    bob.set_note(b, Some("bob: the accord's text is not public yet")).expect("note");
+    sync_ok(&mut bob);
+    sync_ok(&mut alice);
+    alice.tag_clips(&[a], &[], &[actor("Kadri Simson")]).expect("untag");
+    sync_ok(&mut alice);
+
+    let entries = sync::history::of_clip(&alice, a).expect("history");
+    let said: Vec<(&str, &str, bool)> = entries.iter().map(|e| (e.author.as_str(), e.what.as_str(), e.mine)).collect();
+    assert_eq!(
+        said,
+        [
+            ("alice", "clipped it", true),
+            ("alice", "tagged topic:Energy", true),
+            ("bob", "tagged actor:Kadri Simson", false),
+            ("bob", "set the note: “bob: the accord's text is not public yet”", false),
+            ("alice", "untagged actor:Kadri Simson", true),
+        ]
+    );
+    assert!(entries.windows(2).all(|w| w[0].seq < w[1].seq && w[0].server_time <= w[1].server_time));
+    // Bob's library sees the same history, with his own entries marked.
+    let theirs = sync::history::of_clip(&bob, b).expect("history at bob's");
+    assert_eq!(theirs.iter().filter(|e| e.mine).count(), 2);
+    assert_eq!(theirs.len(), entries.len());
+
+    // The CLI, and a clip on this laptop only.
+    let (code, stdout, stderr) = cli(alice.path(), &["--json", "history", &a.to_string()], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json");
+    assert_eq!(json["entries"][2]["author"], "bob");
+    assert_eq!(json["entries"][2]["what"], "tagged actor:Kadri Simson");
+    let (code, _, stderr) = cli(alice.path(), &["history", &local.to_string()], &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("input.not_shared") && stderr.contains("on this laptop only"), "{stderr}");
+}

@@ -74,10 +74,10 @@ pub fn run(library: &mut Library, args: ImportFromArgs, out: &Out) -> clipdesk::
     Ok(if failed > 0 || report.cancelled { Status::SomeFailed } else { Status::Ok })
 }
 
-/// How a failed item is told: the item, then why — once, when the error's message names it
-/// already (regression: "entry 4 (…): entry 4 (…) has no http(s) URL").
+/// How a failed item is told: the item, then why — the item once, when the error's message starts
+/// with it already (regression: "entry 4 (…): entry 4 (…) has no http(s) URL").
 fn failure_line(code: &str, item: &str, message: &str) -> String {
-    if message.contains(item) {
+    if message.starts_with(item) {
         format!("error[{code}]: {message}")
     } else {
         format!("error[{code}]: {item}: {message}")
@@ -100,8 +100,8 @@ mod tests {
         );
         check(
             "https://a.example/1",
-            "the export has no content for https://a.example/1",
-            "error[import.x]: the export has no content for https://a.example/1",
+            "https://a.example/1: the export has no content for it",
+            "error[import.x]: https://a.example/1: the export has no content for it",
         );
         check("https://a.example/1", "HTTP 404", "error[import.x]: https://a.example/1: HTTP 404");
     }

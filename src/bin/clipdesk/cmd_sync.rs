@@ -185,6 +185,25 @@ pub fn conflicts(library: &Library, out: &Out) -> clipdesk::Result<Status> {
     Ok(Status::Ok)
 }
 
+pub fn history(library: &Library, id: i64, out: &Out) -> clipdesk::Result<Status> {
+    let entries = sync::history::of_clip(library, id)?;
+    if out.json {
+        out.json_line(&json!({"clip": id, "entries": entries}));
+    } else {
+        for e in &entries {
+            out.line(&format!(
+                "{}  {:<12} {}{}",
+                e.server_time,
+                e.author,
+                e.what,
+                if e.mine { "  (this library)" } else { "" }
+            ));
+        }
+        out.line(&format!("{} changes to clip {id}", entries.len()));
+    }
+    Ok(Status::Ok)
+}
+
 pub fn resolve(library: &mut Library, id: i64, keep: &str, out: &Out) -> clipdesk::Result<Status> {
     let keep = conflict::Keep::parse(keep)?;
     let text = conflict::resolve(library, id, keep)?;

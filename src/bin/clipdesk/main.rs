@@ -196,6 +196,8 @@ enum Command {
         #[arg(long, value_parser = ["mine", "theirs", "both"])]
         keep: String,
     },
+    /// Who did what to a shared clip, and when (its desk's change log, from the server)
+    History { id: i64 },
 }
 
 const SEARCH_HELP: &str = "Search the library.
@@ -393,6 +395,7 @@ fn run(cli: Cli, out: &Out) -> clipdesk::Result<Status> {
         Command::Sync(args) => cmd_sync::run_sync(&mut library, args, out),
         Command::Conflicts => cmd_sync::conflicts(&library, out),
         Command::Resolve { id, keep } => cmd_sync::resolve(&mut library, id, &keep, out),
+        Command::History { id } => cmd_sync::history(&library, id, out),
         Command::Import { path } => {
             let r = library.import(&path)?;
             out.done(

@@ -40,6 +40,7 @@ import type { SyncReportDto } from "./bindings/SyncReportDto";
 import type { ConflictDto } from "./bindings/ConflictDto";
 import type { DeskDto } from "./bindings/DeskDto";
 import type { DeskListDto } from "./bindings/DeskListDto";
+import type { HistoryEntryDto } from "./bindings/HistoryEntryDto";
 
 export type * from "./bindings/ArchiveReport";
 export type * from "./bindings/BriefingPreview";
@@ -102,6 +103,7 @@ export type * from "./bindings/ConflictSideDto";
 export type * from "./bindings/DeskDto";
 export type * from "./bindings/DeskListDto";
 export type * from "./bindings/ClipDeskDto";
+export type * from "./bindings/HistoryEntryDto";
 
 /** Which text a conflict keeps. */
 export type Keep = "mine" | "theirs" | "both";
@@ -263,6 +265,8 @@ export const api = {
   /** Sends this library's changes to its desks and applies theirs. */
   syncNow: () => call<SyncReportDto>("sync_now"),
   conflicts: () => call<ConflictDto[]>("sync_conflicts"),
+  /** Who did what to a shared clip, from its desk's log on the team database. */
+  clipHistory: (id: number) => call<HistoryEntryDto[]>("clip_history", { id }),
   resolveConflict: (id: number, keep: Keep) => call<string | null>("resolve_conflict", { id, keep }),
   attachRemote: (url: string) => call<SyncStatusDto>("attach_remote", { url }),
   listDesks: () => call<DeskListDto>("list_desks"),
