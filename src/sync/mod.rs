@@ -6,7 +6,7 @@
 //!
 //! - [`remote`]: connecting as the analyst's PostgreSQL role; the team schema and its migrations.
 //! - [`desk`]: attaching a library, creating desks, membership, listing.
-//! - [`outbox`]: local changes waiting to be sent. SQLite triggers (migration `0009_sync.sql`)
+//! - [`outbox`]: local changes waiting to be sent. SQLite triggers (migration `0010_sync.sql`)
 //!   record them in the transaction that makes them; taxonomy restructuring (rename, move,
 //!   merge, delete) is recorded by `tags::ops`.
 //! - [`push`]: the outbox into the server's change log, in batches, idempotent by `op_id`;
