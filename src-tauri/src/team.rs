@@ -216,8 +216,8 @@ fn status_of(lib: &Library, team: &Team) -> Res<SyncStatusDto> {
 fn run_sync(state: &AppState) -> Res<SyncReportDto> {
     let team = &state.team;
     let _one = team.running.lock().unwrap_or_else(|p| p.into_inner());
-    team.busy.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut lib = Library::open(&state.path)?;
+    team.busy.store(true, std::sync::atomic::Ordering::Relaxed);
     if let Ok(status) = status_of(&lib, team) {
         team.send(SyncEvent { kind: "started".into(), status, report: None, error: None });
     }
