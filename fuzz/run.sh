@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH="${1:-600}"
 DATA="${CLIPDESK_DATA:-../../shared/data}"
-mkdir -p corpus/extract corpus/charset corpus/query corpus/digest corpus/pipeline artifacts
+mkdir -p corpus/extract corpus/charset corpus/query corpus/digest corpus/pipeline corpus/import artifacts
 
 # Seeds: real pages (decompressed), the fixtures, queries from the tests and benches.
 if [ -d "$DATA/zyte-article-extraction-benchmark/html" ] && [ -z "$(ls -A corpus/extract)" ]; then
@@ -34,6 +34,13 @@ for q in 'Kremlin' '"better coordination"' 'Putin OR Obama' 'Syria -Aleppo' 'NEA
          '(a OR (b AND NOT c)) "x y"' 'saved:"Weekly"' 'has:note lang:ru' 'Путин' '普京'; do
   printf '%s' "$q" > "corpus/query/$(printf '%s' "$q" | sha1sum | cut -c1-12)"
 done
+# Imports: each fixture behind the byte that picks its format (the order of `Format::ALL`).
+i=0
+for f in bookmarks.html pocket.csv wallabag.json omnivore/metadata_0_to_3.json karakeep.json linkwarden.json \
+         zotero.csl.json zotero.ris urls.txt; do
+  { printf "\\$(printf '%03o' "$i")"; cat "../tests/fixtures/imports/$f"; } > "corpus/import/$(basename "$f")"
+  i=$((i + 1))
+done
 printf 'Putin calls Obama\x01AP\x01The Kremlin said on Wednesday. Moscow and Washington talked. Syria was discussed.\x01note\x01https://example.com/a\x01Diplomacy\x01Author\x01Title\x01Sub\x01Internal\x01Summary' > corpus/digest/seed
 
 run() {
@@ -51,4 +58,4 @@ run() {
 RUSTC_BOOTSTRAP=1 cargo fuzz build
 run extract & run query & wait
 run charset & run digest & wait
-run pipeline
+run pipeline & run import & wait

@@ -510,3 +510,129 @@ fn ctrl_c_stops_an_import_that_the_same_command_then_finishes() {
     assert_eq!(report["cancelled"], false);
     assert_eq!((report["imported"].as_u64(), report["already"].as_u64()), (Some(12 - first), Some(first)), "{report}");
 }
+
+/// A small deterministic generator (xorshift) for the mutants below.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// Files damaged the ways files get damaged: cut anywhere (inside a multi-byte character too),
+/// bytes flipped, a stray invalid byte, a run of text doubled, a field's text replaced by
+/// right-to-left and combining marks.
+fn mutants(bytes: &[u8], rng: &mut Xorshift) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for k in 1..24 {
+        out.push(bytes[..bytes.len() * k / 24].to_vec());
+    }
+    for _ in 0..24 {
+        let mut b = bytes.to_vec();
+        for _ in 0..1 + rng.below(4) {
+            let i = rng.below(b.len());
+            b[i] ^= 1 << rng.below(8);
+        }
+        out.push(b);
+    }
+    for _ in 0..8 {
+        let mut b = bytes.to_vec();
+        b.insert(rng.below(b.len()), [0xff, 0xc3, 0x00, 0xe2][rng.below(4)]);
+        out.push(b);
+    }
+    for _ in 0..8 {
+        let (i, j) = (rng.below(bytes.len()), rng.below(bytes.len()));
+        let (i, j) = (i.min(j), i.max(j));
+        let mut b = bytes[..j].to_vec();
+        b.extend_from_slice(&bytes[i..]);
+        out.push(b);
+    }
+    let text = String::from_utf8_lossy(bytes);
+    for word in ["Gaza", "Energy", "news.example", "title", "2024"] {
+        out.push(text.replace(word, "\u{202e}\u{0301}ש\u{200d}\u{fe0f}").into_bytes());
+    }
+    out
+}
+
+/// Regression guard for "no panic on any input": every import parser, given hundreds of damaged
+/// copies of its fixture, reads it or refuses it with a coded error — never a panic — and what it
+/// reads imports into a real library without one either.
+#[test]
+fn damaged_export_files_are_read_or_refused_never_a_panic() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut rng = Xorshift(0x9e37_79b9_7f4a_7c15);
+    let formats = [
+        ("bookmarks", "bookmarks.html"),
+        ("pocket", "pocket.csv"),
+        ("pocket", "ril_export.html"),
+        ("wallabag", "wallabag.json"),
+        ("karakeep", "karakeep.json"),
+        ("linkwarden", "linkwarden.json"),
+        ("csl-json", "zotero.csl.json"),
+        ("ris", "zotero.ris"),
+        ("urls", "urls.txt"),
+        ("omnivore", "omnivore/metadata_0_to_3.json"),
+    ];
+    let (mut read, mut refused, mut imported) = (0, 0, 0);
+    for (name, file) in formats {
+        let format = Format::parse(name).expect("format");
+        let original = std::fs::read(fixture(file)).expect("fixture");
+        for (n, bytes) in mutants(&original, &mut rng).into_iter().enumerate() {
+            // Omnivore's export is a folder: the damaged metadata file beside the real content.
+            let path = if format == Format::Omnivore {
+                let home = dir.path().join(format!("omnivore-{n}"));
+                let folder = copy_fixture("omnivore", &home, None);
+                std::fs::write(folder.join("metadata_0_to_3.json"), &bytes).expect("write");
+                folder
+            } else {
+                let p = dir.path().join(format!("{name}-{n}"));
+                std::fs::write(&p, &bytes).expect("write");
+                p
+            };
+            let outcome = std::panic::catch_unwind(|| import::read(format, &path));
+            let parsed = outcome.unwrap_or_else(|_| panic!("{name} panicked on mutant {n} ({})", path.display()));
+            match parsed {
+                Ok(p) => {
+                    read += 1;
+                    for e in &p.entries {
+                        if let Err((label, e)) = e {
+                            assert!(e.code().starts_with("import."), "{name} mutant {n}: {label}: {e}");
+                        }
+                    }
+                }
+                Err(e) => {
+                    refused += 1;
+                    assert!(
+                        ["import.", "input.", "io."].iter().any(|p| e.code().starts_with(p)),
+                        "{name} mutant {n} refused as {}: {e}",
+                        e.code()
+                    );
+                }
+            }
+            // A few of each whole, into a library (nothing fetched: no network).
+            if n % 9 == 0 {
+                let db = dir.path().join(format!("lib-{name}-{n}.sqlite"));
+                let mut lib = Library::open(&db).expect("library");
+                let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    import::run(&mut lib, format, &path, &Options::default(), &AtomicBool::new(false), |_| {})
+                }));
+                match run.unwrap_or_else(|_| panic!("importing {name} mutant {n} panicked")) {
+                    Ok(r) => {
+                        assert!(r.failed.iter().all(|f| !f.code.starts_with("internal")), "{name} mutant {n}: {r:?}");
+                        imported += r.imported;
+                    }
+                    Err(e) => assert!(!e.code().starts_with("internal"), "{name} mutant {n}: {e}"),
+                }
+                drop(lib);
+                check_library_consistent(&db);
+            }
+        }
+    }
+    // The mutants exercised both paths.
+    assert!(read > 100 && refused > 100, "read {read}, refused {refused}");
+    assert!(imported > 0);
+}
