@@ -99,7 +99,9 @@ impl Library {
         gazetteer::seed(&tx)?;
         crate::stories::ensure(&tx)?;
         tx.commit()?;
-        Ok(Library { conn, path: path.to_owned(), tagger: None, facet_index: None, desk: None })
+        // New clips go to the desk chosen as this library's default, if any (see `desk default`).
+        let desk = crate::sync::desk::default_id(&conn)?;
+        Ok(Library { conn, path: path.to_owned(), tagger: None, facet_index: None, desk })
     }
 
     /// The automatic tagger, reloaded when the taxonomy changed (in this process or another).
@@ -142,9 +144,17 @@ impl Library {
     }
 
     /// Sends the clips stored from now on to a desk (by name, one this library takes part in),
-    /// or keeps them on this laptop with `None`. A clip already here goes to the desk too.
+    /// or keeps them on this laptop with `None`. A clip already here goes to the desk too. A
+    /// library opens with its default desk chosen (`sync::desk::set_default`).
     pub fn set_desk(&mut self, desk: Option<&str>) -> Result<()> {
         self.desk = desk.map(|name| crate::sync::desk::id_by_name(&self.conn, name)).transpose()?;
+        Ok(())
+    }
+
+    /// Sends the clips stored from now on to the library's default desk as it is set now (for a
+    /// long-lived connection, such as the browser extension's endpoint).
+    pub fn use_default_desk(&mut self) -> Result<()> {
+        self.desk = crate::sync::desk::default_id(&self.conn)?;
         Ok(())
     }
 

@@ -825,6 +825,7 @@ pub fn run() {
             team::attach_remote,
             team::list_desks,
             team::create_desk,
+            team::set_default_desk,
             team::add_desk_member,
         ])
         .run(tauri::generate_context!());

@@ -71,6 +71,8 @@ pub struct SyncStatusDto {
     /// The read replica pulls come from, if any.
     pub pull_from: Option<String>,
     pub desks: Vec<DeskDto>,
+    /// Where new clips go unless told otherwise (a desk's name; `None`: this laptop only).
+    pub default_desk: Option<String>,
     /// Local changes waiting to be sent.
     #[ts(type = "number")]
     pub pending: i64,
@@ -203,6 +205,7 @@ fn status_of(lib: &Library, team: &Team) -> Res<SyncStatusDto> {
         remote: s.remote,
         pull_from: s.pull_from,
         desks: s.desks.into_iter().map(DeskDto::from).collect(),
+        default_desk: s.default_desk,
         pending: s.pending,
         conflicts: s.conflicts,
         last_sync: s.last_sync,
@@ -368,6 +371,17 @@ pub fn list_desks(state: State<'_, AppState>) -> Res<DeskListDto> {
         let mut lib = Library::open(&state.path)?;
         let (desks, online) = desk::list(&mut lib)?;
         Ok(DeskListDto { desks: desks.into_iter().map(DeskDto::from).collect(), online })
+    })
+}
+
+/// Where new clips go unless told otherwise — the clip dialog, the browser extension, watches,
+/// inbox clips: a desk by name, or `None` for this laptop only.
+#[tauri::command(async)]
+pub fn set_default_desk(state: State<'_, AppState>, desk: Option<String>) -> Res<SyncStatusDto> {
+    guarded(|| {
+        let mut lib = state.lib()?;
+        sync::desk::set_default(&mut lib, desk.as_deref().filter(|d| !d.is_empty()))?;
+        status_of(&lib, &state.team)
     })
 }
 

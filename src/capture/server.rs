@@ -434,6 +434,8 @@ fn handle(head: &Head, rest: Vec<u8>, stream: &mut TcpStream, deadline: Instant,
                     shared.library.clear_poison();
                     poisoned.into_inner()
                 });
+                // The default desk may have changed since the endpoint opened the library.
+                library.use_default_desk()?;
                 super::clip(&mut library, &request)
             });
             let response = ClipResponse::from_result(&result);

@@ -93,6 +93,52 @@ pub fn id_by_name(conn: &Connection, name: &str) -> Result<String> {
         .ok_or_else(|| SyncError::NoDesk { name: name.to_owned() }.into())
 }
 
+/// The desk new clips go to unless told otherwise — from the clip dialog, the browser extension,
+/// a watch that clips, an import — its id, if it is still one of this library's desks.
+pub fn default_id(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT d.id FROM setting s JOIN sync_desk d ON d.id = s.value WHERE s.key = ?1",
+            [super::SETTING_DEFAULT_DESK],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The default desk's name, if there is one.
+pub fn default_name(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT d.name FROM setting s JOIN sync_desk d ON d.id = s.value WHERE s.key = ?1",
+            [super::SETTING_DEFAULT_DESK],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Makes a desk (by name) where new clips go by default, or none (`None`: this laptop only).
+/// A viewer's desk cannot be it: the clips would be refused.
+pub fn set_default(lib: &mut Library, name: Option<&str>) -> Result<Option<String>> {
+    let id = match name {
+        Some(name) => {
+            let id = id_by_name(lib.conn(), name)?;
+            let level: String =
+                lib.conn().query_row("SELECT level FROM sync_desk WHERE id = ?1", [&id], |r| r.get(0))?;
+            if level == "viewer" {
+                return Err(Error::input(
+                    "input.viewer",
+                    format!("you are a viewer of {name:?}: clips cannot go there (ask its admin for editor)"),
+                ));
+            }
+            Some(id)
+        }
+        None => None,
+    };
+    super::set_setting(lib.conn(), super::SETTING_DEFAULT_DESK, id.as_deref())?;
+    lib.set_desk(name)?;
+    default_name(lib.conn())
+}
+
 /// Brings the list of desks up to date with the server: the desks the role belongs to, with its
 /// level. A desk it left stays in the list no more; its clips stay, on this laptop only.
 pub fn refresh(lib: &mut Library, client: &mut Client) -> Result<()> {

@@ -35,6 +35,8 @@ use crate::Library;
 
 /// The setting holding the team database's URL.
 pub const SETTING_REMOTE: &str = "sync_remote";
+/// The setting holding the desk new clips go to by default (its id).
+pub const SETTING_DEFAULT_DESK: &str = "sync_default_desk";
 /// The setting holding the read replica pulls come from, if any.
 pub const SETTING_PULL_FROM: &str = "sync_pull_from";
 /// The setting holding this library's device id (a uuid), recorded with each operation it sends.
@@ -78,6 +80,8 @@ pub struct Status {
     pub pull_from: Option<String>,
     pub device: Option<String>,
     pub desks: Vec<desk::Desk>,
+    /// The desk new clips go to unless told otherwise (its name).
+    pub default_desk: Option<String>,
     /// Local changes waiting to be sent.
     pub pending: i64,
     /// Open conflicts.
@@ -170,6 +174,7 @@ pub fn status(lib: &Library) -> Result<Status> {
         pull_from: setting(conn, SETTING_PULL_FROM)?.map(|u| remote::redact(&u)),
         device: setting(conn, SETTING_DEVICE)?,
         desks: desk::local(conn)?,
+        default_desk: desk::default_name(conn)?,
         pending: outbox::count(conn)?,
         conflicts: conn.query_row("SELECT count(*) FROM sync_conflict WHERE resolved_at IS NULL", [], |r| r.get(0))?,
         last_sync: setting(conn, SETTING_LAST_SYNC)?,

@@ -1464,8 +1464,23 @@ async fn a_team_desk_syncs_in_the_app_and_its_conflict_is_settled_there() {
         "/eu/talks",
         server::Reply::html(desk_article(title, "European ministers agreed on Monday to resume talks on the budget.")),
     );
+    // The desk is made the default in the team sheet (`y`); the clip dialog then offers it first.
+    app.key("y").await;
+    app.set_value("[data-testid=default-desk]", "Europe desk").await;
+    app.until(
+        "the default desk said",
+        "return document.body.textContent.includes('New clips go to “Europe desk”')",
+        vec![],
+    )
+    .await;
+    app.key("Escape").await;
     app.click("[data-testid=open-clip]").await;
-    app.set_value("[data-testid=clip-desk]", "Europe desk").await;
+    app.until(
+        "the dialog to offer the default desk",
+        "const d = document.querySelector('[data-testid=clip-desk]'); return d && d.value === 'Europe desk';",
+        vec![],
+    )
+    .await;
     app.type_into("[data-testid=clip-urls]", &server.url("/eu/talks")).await;
     app.click("[data-testid=clip-submit]").await;
     app.until(

@@ -787,3 +787,71 @@ fn who_tagged_this_is_answered_from_the_log() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("input.not_shared") && stderr.contains("on this laptop only"), "{stderr}");
 }
+
+/// The default desk (`clipdesk desk default NAME`): new clips go there from every path that stores
+/// one — a library opened afresh, the CLI without `--desk`, a long-lived connection such as the
+/// browser extension's endpoint once it looks again — unless told `--local`; a viewer's desk
+/// cannot be the default; `--none` keeps new clips on the laptop again.
+#[test]
+fn new_clips_go_to_the_default_desk_unless_told_otherwise() {
+    let pg = team();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut alice = library(dir.path(), "default-alice", &pg, "alice");
+    desk::create(&mut alice, "Wires desk").expect("desk");
+    desk::create(&mut alice, "Board desk").expect("desk");
+    desk::add_member(&mut alice, "Wires desk", "bob", desk::Level::Editor).expect("bob");
+    desk::add_member(&mut alice, "Board desk", "bob", desk::Level::Viewer).expect("bob");
+    let mut bob = library(dir.path(), "default-bob", &pg, "bob");
+    let err = desk::set_default(&mut bob, Some("Board desk")).expect_err("a viewer's desk");
+    assert_eq!(err.code(), "input.viewer", "{err}");
+
+    // A connection opened before the default is set (as the extension's endpoint's is).
+    let db = alice.path().to_owned();
+    let mut endpoint = Library::open(&db).expect("endpoint's connection");
+    assert_eq!(desk::set_default(&mut alice, Some("wires desk")).expect("default").as_deref(), Some("Wires desk"));
+    let desk_of = |lib: &Library, id: i64| -> Option<String> {
+        lib.conn()
+            .query_row("SELECT d.name FROM clip c LEFT JOIN sync_desk d ON d.id = c.desk WHERE c.id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .expect("clip")
+    };
+    let mut fresh = Library::open(&db).expect("a library opened afresh");
+    let a = add_page(&mut fresh, "https://news.example/default/1", article(1, "Default desk one"), "Energy");
+    assert_eq!(desk_of(&fresh, a).as_deref(), Some("Wires desk"));
+    endpoint.use_default_desk().expect("look again");
+    let b = add_page(&mut endpoint, "https://news.example/default/2", article(2, "Default desk two"), "Energy");
+    assert_eq!(desk_of(&fresh, b).as_deref(), Some("Wires desk"));
+    assert_eq!(sync::status(&fresh).expect("status").default_desk.as_deref(), Some("Wires desk"));
+
+    // The CLI: no --desk goes to the default; --local stays here.
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, article(3, "Default desk three")).expect("page");
+    let clip_cli = |url: &str, extra: &[&str]| -> i64 {
+        let mut args = vec!["--json", "clip", "--html", page.to_str().expect("path"), "--url", url];
+        args.extend_from_slice(extra);
+        let (code, stdout, stderr) = cli(&db, &args, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str::<serde_json::Value>(stdout.trim()).expect("json")["id"].as_i64().expect("id")
+    };
+    let c = clip_cli("https://news.example/default/3", &[]);
+    assert_eq!(desk_of(&fresh, c).as_deref(), Some("Wires desk"));
+    let d = clip_cli("https://news.example/default/4", &["--local"]);
+    assert_eq!(desk_of(&fresh, d), None);
+
+    // Bob receives the three; then the default is lifted.
+    sync_ok(&mut fresh);
+    sync_ok(&mut bob);
+    for title in ["Default desk one", "Default desk two", "Default desk three"] {
+        by_title(&bob, title);
+    }
+    let (code, stdout, stderr) = cli(&db, &["--json", "desk", "default", "--none"], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(stdout.trim()).expect("json")["default_desk"],
+        serde_json::Value::Null
+    );
+    let mut after = Library::open(&db).expect("reopen");
+    let e = add_page(&mut after, "https://news.example/default/5", article(5, "Default desk five"), "Energy");
+    assert_eq!(desk_of(&after, e), None);
+}

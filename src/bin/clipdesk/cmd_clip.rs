@@ -46,9 +46,13 @@ pub struct ClipArgs {
     /// Keep none of the articles' images (the reader then shows their captions only)
     #[arg(long)]
     no_images: bool,
-    /// The desk the clips go to (see `clipdesk desk list`); by default this laptop only
-    #[arg(long, value_name = "NAME")]
+    /// The desk the clips go to (see `clipdesk desk list`); by default the library's default desk
+    /// (`clipdesk desk default`), else this laptop only
+    #[arg(long, value_name = "NAME", conflicts_with = "local")]
     desk: Option<String>,
+    /// Keep the clips on this laptop only, whatever the default desk
+    #[arg(long)]
+    local: bool,
 }
 
 /// One line of the report, as the contract defines it.
@@ -83,7 +87,9 @@ struct ErrorJson {
 
 pub fn run(library: &mut Library, args: ClipArgs, out: &Out) -> clipdesk::Result<Status> {
     let tags: Vec<TagRef> = args.tags.iter().map(|t| TagRef::parse(t)).collect::<clipdesk::Result<_>>()?;
-    library.set_desk(args.desk.as_deref())?;
+    if args.desk.is_some() || args.local {
+        library.set_desk(args.desk.as_deref())?;
+    }
     if let (Some(file), Some(url)) = (&args.html, &args.url) {
         let bytes = std::fs::read(file).map_err(|source| Error::Io { path: file.clone(), source })?;
         let result = guard::catch(|| {

@@ -38,6 +38,13 @@ pub enum DeskCmd {
     },
     /// The desks you belong to (from the server when it can be reached)
     List,
+    /// Where new clips go unless told otherwise: a desk, or `--none` (this laptop only)
+    Default {
+        #[arg(required_unless_present = "none")]
+        name: Option<String>,
+        #[arg(long, conflicts_with = "name")]
+        none: bool,
+    },
 }
 
 #[derive(Args)]
@@ -121,6 +128,17 @@ pub fn desk(library: &mut Library, cmd: DeskCmd, out: &Out) -> clipdesk::Result<
                     out.line("(the team database cannot be reached: as of the last sync)");
                 }
             }
+        }
+        DeskCmd::Default { name, none } => {
+            let name = if none { None } else { name };
+            let set = desk::set_default(library, name.as_deref())?;
+            out.done(
+                json!({"default_desk": set}),
+                &match &set {
+                    Some(d) => format!("new clips go to the desk {d:?} unless told otherwise"),
+                    None => "new clips stay on this laptop unless told otherwise".to_owned(),
+                },
+            );
         }
     }
     Ok(Status::Ok)

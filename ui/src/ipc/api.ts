@@ -271,5 +271,7 @@ export const api = {
   attachRemote: (url: string) => call<SyncStatusDto>("attach_remote", { url }),
   listDesks: () => call<DeskListDto>("list_desks"),
   createDesk: (name: string) => call<DeskDto>("create_desk", { name }),
+  /** Where new clips go unless told otherwise (null: this laptop only). */
+  setDefaultDesk: (desk: string | null) => call<SyncStatusDto>("set_default_desk", { desk }),
   addDeskMember: (desk: string, role: string, level: string) => call<void>("add_desk_member", { desk, role, level }),
 };

@@ -15,6 +15,10 @@ remote: string | null,
  */
 pull_from: string | null, desks: Array<DeskDto>, 
 /**
+ * Where new clips go unless told otherwise (a desk's name; `None`: this laptop only).
+ */
+default_desk: string | null, 
+/**
  * Local changes waiting to be sent.
  */
 pending: number, conflicts: number, 
