@@ -819,6 +819,7 @@ pub fn run() {
             team::sync_events,
             team::sync_status,
             team::sync_now,
+            team::cancel_sync,
             team::sync_conflicts,
             team::resolve_conflict,
             team::clip_history,

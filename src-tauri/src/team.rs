@@ -25,6 +25,8 @@ pub struct Team {
     /// Held while a sync runs: a second one waits for it rather than racing it.
     running: Arc<Mutex<()>>,
     busy: std::sync::atomic::AtomicBool,
+    /// Set to stop the running sync between two batches.
+    cancel: std::sync::atomic::AtomicBool,
 }
 
 impl Team {
@@ -107,16 +109,30 @@ pub struct SyncReportDto {
     #[ts(type = "number")]
     pub conflicts: usize,
     pub refused: Vec<RefusedDto>,
+    /// Stopped when asked, between two batches.
+    pub cancelled: bool,
 }
 
-/// What the background sync tells the window: "started", "finished" (with its report) or
-/// "failed" (with the error); each with the status after it.
+/// What the background sync tells the window: "started", "progress" (after each batch),
+/// "finished" (with its report) or "failed" (with the error); each with the status.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct SyncEvent {
     pub kind: String,
     pub status: SyncStatusDto,
     pub report: Option<SyncReportDto>,
     pub error: Option<IpcError>,
+    pub progress: Option<SyncProgressDto>,
+}
+
+/// How far the running sync has got.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncProgressDto {
+    /// `push` (sending) or `pull` (receiving).
+    pub phase: String,
+    #[ts(type = "number")]
+    pub done: usize,
+    #[ts(type = "number")]
+    pub total: usize,
 }
 
 /// One side of a conflict.
@@ -221,12 +237,38 @@ fn run_sync(state: &AppState) -> Res<SyncReportDto> {
     let _one = team.running.lock().unwrap_or_else(|p| p.into_inner());
     let mut lib = Library::open(&state.path)?;
     team.busy.store(true, std::sync::atomic::Ordering::Relaxed);
-    if let Ok(status) = status_of(&lib, team) {
-        team.send(SyncEvent { kind: "started".into(), status, report: None, error: None });
+    team.cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+    let started = status_of(&lib, team).ok();
+    if let Some(status) = &started {
+        team.send(SyncEvent {
+            kind: "started".into(),
+            status: status.clone(),
+            report: None,
+            error: None,
+            progress: None,
+        });
     }
-    let result = clipdesk::guard::catch(|| sync::run(&mut lib, &sync::Options::default()));
+    let result = clipdesk::guard::catch(|| {
+        sync::run_with(&mut lib, &sync::Options::default(), &team.cancel, |p| {
+            if let Some(status) = &started {
+                let progress = SyncProgressDto { phase: p.phase.into(), done: p.done, total: p.total };
+                team.send(SyncEvent {
+                    kind: "progress".into(),
+                    status: SyncStatusDto { running: true, ..status.clone() },
+                    report: None,
+                    error: None,
+                    progress: Some(progress),
+                });
+            }
+        })
+    });
+    finish(team, &lib, result)
+}
+
+/// Ends a sync: the window is told how it went.
+fn finish(team: &Team, lib: &Library, result: clipdesk::Result<sync::Report>) -> Res<SyncReportDto> {
     team.busy.store(false, std::sync::atomic::Ordering::Relaxed);
-    let status = status_of(&lib, team)?;
+    let status = status_of(lib, team)?;
     match result {
         Ok(r) => {
             let report = SyncReportDto {
@@ -238,13 +280,26 @@ fn run_sync(state: &AppState) -> Res<SyncReportDto> {
                     .into_iter()
                     .map(|x| RefusedDto { desk: x.desk, kind: x.kind, clip: x.clip, code: x.code, message: x.message })
                     .collect(),
+                cancelled: r.cancelled,
             };
-            team.send(SyncEvent { kind: "finished".into(), status, report: Some(report.clone()), error: None });
+            team.send(SyncEvent {
+                kind: "finished".into(),
+                status,
+                report: Some(report.clone()),
+                error: None,
+                progress: None,
+            });
             Ok(report)
         }
         Err(e) => {
             let e = IpcError::from(e);
-            team.send(SyncEvent { kind: "failed".into(), status, report: None, error: Some(e.clone()) });
+            team.send(SyncEvent {
+                kind: "failed".into(),
+                status,
+                report: None,
+                error: Some(e.clone()),
+                progress: None,
+            });
             Err(e)
         }
     }
@@ -308,6 +363,13 @@ pub fn sync_now(state: State<'_, AppState>) -> Res<SyncReportDto> {
     off_runtime(|| run_sync(&state))
 }
 
+/// Stops the running sync between two batches (it reports `cancelled`; the next goes on).
+#[tauri::command]
+pub fn cancel_sync(state: State<'_, AppState>) -> Res<()> {
+    state.team.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
 /// The conflicts waiting, oldest first.
 #[tauri::command(async)]
 pub fn sync_conflicts(state: State<'_, AppState>) -> Res<Vec<ConflictDto>> {
@@ -323,7 +385,7 @@ pub fn resolve_conflict(state: State<'_, AppState>, id: i64, keep: String) -> Re
         let mut lib = state.lib()?;
         let kept = conflict::resolve(&mut lib, id, keep)?;
         if let Ok(status) = status_of(&lib, &state.team) {
-            state.team.send(SyncEvent { kind: "changed".into(), status, report: None, error: None });
+            state.team.send(SyncEvent { kind: "changed".into(), status, report: None, error: None, progress: None });
         }
         Ok(kept)
     })

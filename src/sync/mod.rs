@@ -57,6 +57,19 @@ pub struct Report {
     pub conflicts: Vec<conflict::Conflict>,
     /// Changes the server refused in this sync: reverted here, seen by no one.
     pub refused: Vec<Refused>,
+    /// Stopped between two batches when asked; the next sync goes on from there.
+    pub cancelled: bool,
+}
+
+/// How far a sync has got: after each batch sent (`push`) or page applied (`pull`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// `push` or `pull`.
+    pub phase: &'static str,
+    /// Operations sent or received so far in this phase.
+    pub done: usize,
+    /// Operations to send or receive in this phase, as counted when it began.
+    pub total: usize,
 }
 
 /// A change the server refused.
@@ -228,7 +241,18 @@ pub(crate) fn stall_point(point: &str) {
 /// Sends this library's changes, then applies everyone else's: the desks the role belongs to
 /// are refreshed first. Safe to interrupt at any point and to run again.
 pub fn run(lib: &mut Library, options: &Options) -> Result<Report> {
-    let result = run_inner(lib, options);
+    run_with(lib, options, &std::sync::atomic::AtomicBool::new(false), |_| {})
+}
+
+/// [`run`], telling `progress` after each batch and stopping between two batches once `cancel`
+/// is set (the report then says `cancelled`; nothing is half-done).
+pub fn run_with(
+    lib: &mut Library,
+    options: &Options,
+    cancel: &std::sync::atomic::AtomicBool,
+    mut progress: impl FnMut(&Progress),
+) -> Result<Report> {
+    let result = run_inner(lib, options, cancel, &mut progress);
     let conn = lib.conn();
     match &result {
         Ok(_) => {
@@ -243,14 +267,23 @@ pub fn run(lib: &mut Library, options: &Options) -> Result<Report> {
     result
 }
 
-fn run_inner(lib: &mut Library, options: &Options) -> Result<Report> {
+fn run_inner(
+    lib: &mut Library,
+    options: &Options,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Report> {
     let url = remote_url(lib.conn())?.ok_or(SyncError::NoRemote)?;
     let mut client = remote::connect(&url)?;
     remote::check(&mut client, &url)?;
     let device = device(lib.conn())?;
     desk::refresh(lib, &mut client)?;
     let mut report = Report::default();
-    push::push(lib, &mut client, device, options, &mut report)?;
+    push::push(lib, &mut client, device, options, &mut report, cancel, progress)?;
+    if report.cancelled {
+        report.conflicts = conflict::open(lib.conn())?;
+        return Ok(report);
+    }
     // Pulls only read: from the read replica when there is one (a standby that lags shows a
     // shorter prefix of each desk's log; the next sync catches up). One that cannot be reached is
     // passed over for the primary.
@@ -264,7 +297,7 @@ fn run_inner(lib: &mut Library, options: &Options) -> Result<Report> {
         },
         None => None,
     };
-    pull::pull(lib, replica.as_mut().unwrap_or(&mut client), device, options, &mut report)?;
+    pull::pull(lib, replica.as_mut().unwrap_or(&mut client), device, options, &mut report, cancel, progress)?;
     report.conflicts = conflict::open(lib.conn())?;
     Ok(report)
 }

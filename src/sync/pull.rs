@@ -14,7 +14,7 @@ use rusqlite::params;
 
 use super::apply::{self, Incoming};
 use super::remote;
-use super::{Options, Report};
+use super::{Options, Progress, Report};
 use crate::error::Result;
 use crate::Library;
 
@@ -25,6 +25,8 @@ pub fn pull(
     device: uuid::Uuid,
     options: &Options,
     report: &mut Report,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
     let desks: Vec<(String, i64)> = {
         let mut stmt = lib.conn().prepare("SELECT id, last_seq FROM sync_desk ORDER BY name")?;
@@ -41,9 +43,24 @@ pub fn pull(
     let blobs = client
         .prepare("SELECT sha256, bytes FROM clipdesk.blob WHERE desk = $1 AND sha256 = ANY($2)")
         .map_err(remote::error)?;
+    // What there is to receive, for the progress bar (row security counts only this role's desks).
+    let count =
+        client.prepare("SELECT count(*) FROM clipdesk.op_log WHERE desk = $1 AND seq > $2").map_err(remote::error)?;
+    let mut total = 0usize;
+    for (desk, last) in &desks {
+        if let Ok(desk_id) = uuid::Uuid::parse_str(desk) {
+            let n: i64 = client.query_one(&count, &[&desk_id, last]).map_err(remote::error)?.get(0);
+            total += n.max(0) as usize;
+        }
+    }
+    let mut done = 0;
     for (desk, mut last) in desks {
         let Ok(desk_id) = uuid::Uuid::parse_str(&desk) else { continue };
         loop {
+            if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                report.cancelled = true;
+                return Ok(());
+            }
             let rows = client.query(&select, &[&desk_id, &last, &page]).map_err(remote::error)?;
             if rows.is_empty() {
                 break;
@@ -88,6 +105,8 @@ pub fn pull(
             tx.execute("UPDATE sync_desk SET last_seq = ?2 WHERE id = ?1", params![desk, last])?;
             super::loud(&tx)?;
             tx.commit()?;
+            done += ops.len();
+            progress(&Progress { phase: "pull", done, total: total.max(done) });
             super::stall_point("pull");
         }
     }

@@ -14,7 +14,7 @@ use rusqlite::{params, Connection};
 
 use super::outbox::{self, Op};
 use super::remote::{self, is_denied};
-use super::{Options, Refused, Report};
+use super::{Options, Progress, Refused, Report};
 use crate::error::Result;
 use crate::Library;
 
@@ -25,13 +25,22 @@ pub fn push(
     device: uuid::Uuid,
     options: &Options,
     report: &mut Report,
+    cancel: &std::sync::atomic::AtomicBool,
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<()> {
     let batch = options.batch.max(1);
+    let total = outbox::count(lib.conn())?.max(0) as usize;
+    let mut done = 0;
     loop {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            report.cancelled = true;
+            return Ok(());
+        }
         let rows = outbox::pending(lib.conn(), batch)?;
         if rows.is_empty() {
             return Ok(());
         }
+        done += rows.len();
         let mut ops = Vec::new();
         let mut moot = Vec::new();
         for row in &rows {
@@ -73,6 +82,7 @@ pub fn push(
             }
             Err(e) => return Err(remote::error(e)),
         }
+        progress(&Progress { phase: "push", done, total: total.max(done) });
     }
 }
 

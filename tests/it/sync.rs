@@ -855,3 +855,92 @@ fn new_clips_go_to_the_default_desk_unless_told_otherwise() {
     let e = add_page(&mut after, "https://news.example/default/5", article(5, "Default desk five"), "Energy");
     assert_eq!(desk_of(&after, e), None);
 }
+
+/// A sync tells how far it has got after each batch, both ways, and stops between two batches
+/// when asked: the report says `cancelled`, nothing is half-sent, and the next sync goes on.
+#[test]
+fn a_sync_reports_its_progress_and_stops_between_batches_when_asked() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let pg = team();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut alice = library(dir.path(), "progress-alice", &pg, "alice");
+    desk::create(&mut alice, "Progress desk").expect("desk");
+    desk::add_member(&mut alice, "Progress desk", "bob", desk::Level::Editor).expect("bob");
+    for n in 0..6 {
+        clip_into(&mut alice, "Progress desk", n, &format!("Progress story {n}"));
+    }
+    let waiting = sync::status(&alice).expect("status").pending as usize;
+    assert!(waiting >= 12, "{waiting}");
+    let options = sync::Options { batch: 4 };
+
+    // Stopped after the first batch.
+    let cancel = AtomicBool::new(false);
+    let mut seen = Vec::new();
+    let report = sync::run_with(&mut alice, &options, &cancel, |p| {
+        seen.push(*p);
+        cancel.store(true, Ordering::Relaxed);
+    })
+    .expect("sync");
+    assert!(report.cancelled);
+    assert_eq!(report.pushed, 4);
+    assert_eq!(seen, [sync::Progress { phase: "push", done: 4, total: waiting }]);
+    assert_eq!(sync::status(&alice).expect("status").pending as usize, waiting - 4);
+
+    // The next sync goes on and says how far it got, batch by batch.
+    let mut seen = Vec::new();
+    let report = sync::run_with(&mut alice, &options, &AtomicBool::new(false), |p| seen.push(*p)).expect("sync");
+    assert!(!report.cancelled);
+    assert_eq!(report.pushed, waiting - 4);
+    let pushes: Vec<_> = seen.iter().filter(|p| p.phase == "push").collect();
+    assert!(pushes.windows(2).all(|w| w[0].done < w[1].done));
+    let last = pushes.last().expect("push progress");
+    assert_eq!((last.done, last.total), (waiting - 4, waiting - 4));
+
+    // Receiving: Bob's pull counts up to what the desk holds for him.
+    let mut bob = library(dir.path(), "progress-bob", &pg, "bob");
+    let mut seen = Vec::new();
+    let report = sync::run_with(&mut bob, &options, &AtomicBool::new(false), |p| seen.push(*p)).expect("sync");
+    let pulls: Vec<_> = seen.iter().filter(|p| p.phase == "pull").collect();
+    assert!(pulls.len() > 2 && pulls.windows(2).all(|w| w[0].done < w[1].done));
+    let last = pulls.last().expect("pull progress");
+    assert_eq!(last.done, last.total);
+    assert!(report.pulled > 0 && report.pulled <= last.total);
+    for n in 0..6 {
+        by_title(&bob, &format!("Progress story {n}"));
+    }
+}
+
+/// Ctrl-C during `clipdesk sync` stops it between two batches: exit 1, a report that says
+/// `cancelled` and what was sent; the next `sync` sends the rest.
+#[test]
+fn ctrl_c_stops_a_sync_between_batches_and_the_next_goes_on() {
+    let pg = team();
+    let dir = tempfile::tempdir().expect("dir");
+    let mut alice = library(dir.path(), "sigint-alice", &pg, "alice");
+    desk::create(&mut alice, "Interrupted desk").expect("desk");
+    for n in 0..6 {
+        clip_into(&mut alice, "Interrupted desk", n, &format!("Interrupted story {n}"));
+    }
+    let pending = sync::status(&alice).expect("status").pending;
+    let db = alice.path().to_owned();
+    drop(alice);
+    let resume = dir.path().join("resume");
+    let mut child = stalled_sync(&db, "push-committed", &resume);
+    let ok = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(ok.success());
+    std::fs::write(&resume, b"go").expect("resume");
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout).expect("read");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(1), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json");
+    assert_eq!(report["cancelled"], true, "{report}");
+    assert_eq!(report["pushed"], 5, "one batch of five");
+    let left = sync::status(&Library::open(&db).expect("open")).expect("status").pending;
+    assert_eq!(left, pending - 5);
+    let (code, out, err) = cli(&db, &["--json", "sync"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!((report["pushed"].as_i64(), report["cancelled"].as_bool()), (Some(pending - 5), Some(false)));
+    assert_eq!(log_counts(&pg).0, pending, "each change logged once");
+}

@@ -148,15 +148,34 @@ pub fn run_sync(library: &mut Library, args: SyncArgs, out: &Out) -> clipdesk::R
     if args.status {
         return status(library, out);
     }
-    let report = sync::run(library, &sync::Options { batch: args.batch as usize })?;
+    let bar = indicatif::ProgressBar::no_length().with_style(
+        indicatif::ProgressStyle::with_template("{msg:9} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    // The first Ctrl-C stops between two batches (the report says so; the next sync goes on
+    // from there); a second one exits at once — also safe, as a sync may be killed anywhere.
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, std::sync::Arc::clone(&cancel));
+        let _ = signal_hook::flag::register(signal, std::sync::Arc::clone(&cancel));
+    }
+    let report = sync::run_with(library, &sync::Options { batch: args.batch as usize }, &cancel, |p| {
+        bar.set_message(if p.phase == "push" { "sending" } else { "receiving" });
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+    });
+    bar.finish_and_clear();
+    let report = report?;
     out.done(
         serde_json::to_value(&report).unwrap_or_default(),
         &format!(
-            "sent {}, received {}; {} conflicts to resolve, {} refused",
+            "sent {}, received {}; {} conflicts to resolve, {} refused{}",
             report.pushed,
             report.pulled,
             report.conflicts.len(),
-            report.refused.len()
+            report.refused.len(),
+            if report.cancelled { " (cancelled: sync again to go on)" } else { "" }
         ),
     );
     if !out.json {
@@ -164,7 +183,7 @@ pub fn run_sync(library: &mut Library, args: SyncArgs, out: &Out) -> clipdesk::R
             out.line(&format!("refused: {} on desk {}: {}", r.kind, r.desk, r.message));
         }
     }
-    Ok(if report.refused.is_empty() { Status::Ok } else { Status::SomeFailed })
+    Ok(if report.refused.is_empty() && !report.cancelled { Status::Ok } else { Status::SomeFailed })
 }
 
 pub fn status(library: &Library, out: &Out) -> clipdesk::Result<Status> {

@@ -37,6 +37,7 @@ import type { CaptureEvent } from "./bindings/CaptureEvent";
 import type { SyncStatusDto } from "./bindings/SyncStatusDto";
 import type { SyncEvent } from "./bindings/SyncEvent";
 import type { SyncReportDto } from "./bindings/SyncReportDto";
+import type { SyncProgressDto } from "./bindings/SyncProgressDto";
 import type { ConflictDto } from "./bindings/ConflictDto";
 import type { DeskDto } from "./bindings/DeskDto";
 import type { DeskListDto } from "./bindings/DeskListDto";
@@ -97,6 +98,7 @@ export type * from "./bindings/CaptureEvent";
 export type * from "./bindings/SyncStatusDto";
 export type * from "./bindings/SyncEvent";
 export type * from "./bindings/SyncReportDto";
+export type * from "./bindings/SyncProgressDto";
 export type * from "./bindings/RefusedDto";
 export type * from "./bindings/ConflictDto";
 export type * from "./bindings/ConflictSideDto";
@@ -264,6 +266,8 @@ export const api = {
   syncStatus: () => call<SyncStatusDto>("sync_status"),
   /** Sends this library's changes to its desks and applies theirs. */
   syncNow: () => call<SyncReportDto>("sync_now"),
+  /** Stops the running sync between two batches. */
+  cancelSync: () => call<void>("cancel_sync"),
   conflicts: () => call<ConflictDto[]>("sync_conflicts"),
   /** Who did what to a shared clip, from its desk's log on the team database. */
   clipHistory: (id: number) => call<HistoryEntryDto[]>("clip_history", { id }),

@@ -1,6 +1,6 @@
 // Application state shared by the views (Svelte 5 runes).
 import { api, AppError } from "../ipc/api";
-import type { AlertDto, ClipRow, FacetSet, IpcError, MonitorCounts, SyncStatusDto } from "../ipc/api";
+import type { AlertDto, ClipRow, FacetSet, IpcError, MonitorCounts, SyncProgressDto, SyncStatusDto } from "../ipc/api";
 
 export type View = "library" | "taxonomy" | "briefings" | "trends" | "inbox" | "sources" | "watches";
 
@@ -43,6 +43,8 @@ class AppState {
   monitorGeneration = $state(0);
   /** Where the library stands with its team database (null until known). */
   sync = $state<SyncStatusDto | null>(null);
+  /** How far the running sync has got (null when none runs). */
+  syncProgress = $state<SyncProgressDto | null>(null);
   showTeam = $state(false);
   /** The time relative times are measured from; ticks every 30 s (App.svelte). */
   now = $state(Date.now());
@@ -177,7 +179,7 @@ class AppState {
       const parts = [`sent ${r.pushed}`, `received ${r.pulled}`];
       if (r.refused.length) parts.push(`${r.refused.length} refused`);
       if (r.conflicts) parts.push(`${r.conflicts} conflict${r.conflicts === 1 ? "" : "s"} to settle`);
-      this.say(`Synced: ${parts.join(" · ")}`);
+      this.say(r.cancelled ? `Sync stopped: ${parts.join(" · ")} (the next sync goes on)` : `Synced: ${parts.join(" · ")}`);
       if (r.pulled || r.refused.length) this.changed();
       return true;
     } catch (e) {

@@ -4,4 +4,8 @@ import type { RefusedDto } from "./RefusedDto";
 /**
  * What one sync did.
  */
-export type SyncReportDto = { pushed: number, pulled: number, conflicts: number, refused: Array<RefusedDto>, };
+export type SyncReportDto = { pushed: number, pulled: number, conflicts: number, refused: Array<RefusedDto>, 
+/**
+ * Stopped when asked, between two batches.
+ */
+cancelled: boolean, };
