@@ -94,26 +94,25 @@ pub fn id_by_name(conn: &Connection, name: &str) -> Result<String> {
 }
 
 /// The desk new clips go to unless told otherwise — from the clip dialog, the browser extension,
-/// a watch that clips, an import — its id, if it is still one of this library's desks.
-pub fn default_id(conn: &Connection) -> Result<Option<String>> {
+/// a watch that clips, an import — as (id, name), if it is still one of this library's desks.
+fn default_desk(conn: &Connection) -> Result<Option<(String, String)>> {
     Ok(conn
         .query_row(
-            "SELECT d.id FROM setting s JOIN sync_desk d ON d.id = s.value WHERE s.key = ?1",
+            "SELECT d.id, d.name FROM setting s JOIN sync_desk d ON d.id = s.value WHERE s.key = ?1",
             [super::SETTING_DEFAULT_DESK],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?)
 }
 
-/// The default desk's name, if there is one.
+/// The default desk's id (see [`default_desk`]).
+pub fn default_id(conn: &Connection) -> Result<Option<String>> {
+    Ok(default_desk(conn)?.map(|(id, _)| id))
+}
+
+/// The default desk's name.
 pub fn default_name(conn: &Connection) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT d.name FROM setting s JOIN sync_desk d ON d.id = s.value WHERE s.key = ?1",
-            [super::SETTING_DEFAULT_DESK],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(default_desk(conn)?.map(|(_, name)| name))
 }
 
 /// Makes a desk (by name) where new clips go by default, or none (`None`: this laptop only).
