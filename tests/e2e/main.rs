@@ -1268,13 +1268,7 @@ async fn a_page_sent_by_the_browser_extension_appears_in_the_window() {
 
     let (status, paired) = capture_request(port, "/v1/pair", token, &json!({}));
     assert_eq!(status, 200, "{paired}");
-    let page = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">
-        <title>Tugboat crews vote to strike | Riverton Courier</title></head><body><article>
-        <h1>Tugboat crews vote to strike</h1>
-        <p>Tugboat crews at the port of Riverton voted on Tuesday to strike from next week, the union said, after talks on pay broke down.</p>
-        <p>The harbour master said ships would be guided in by pilots from neighbouring ports while the strike lasted.</p>
-        <p>Shipping companies warned that delays of several days were likely for container vessels.</p>
-        </article></body></html>";
+    let page = include_str!("../fixtures/capture/tugboats.html");
     let selection =
         "The harbour master said ships would be guided in by pilots from neighbouring ports while the strike lasted.";
     let (status, clipped) = capture_request(

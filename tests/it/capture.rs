@@ -150,13 +150,8 @@ fn capture_body(url: &str, html: &str, selection: Option<&str>, selection_only: 
     .expect("json")
 }
 
-const ARTICLE_HTML: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">
-<title>Tugboat crews vote to strike | Riverton Courier</title></head><body><article>
-<h1>Tugboat crews vote to strike</h1>
-<p>Tugboat crews at the port of Riverton voted on Tuesday to strike from next week, the union said, after talks on pay broke down.</p>
-<p>The harbour master said ships would be guided in by pilots from neighbouring ports while the strike lasted.</p>
-<p>Shipping companies warned that delays of several days were likely for container vessels.</p>
-</article></body></html>";
+/// The article the tests send, as a browser would (also sent by the app's end-to-end test).
+const ARTICLE_HTML: &str = include_str!("../fixtures/capture/tugboats.html");
 
 /// Every refusal of the issue, each checked to have written nothing; then what is allowed.
 #[test]
