@@ -259,6 +259,8 @@ pub fn run_with(
             set_setting(conn, SETTING_LAST_SYNC, Some(&crate::model::time_to_db(&chrono::Utc::now())))?;
             set_setting(conn, SETTING_LAST_ERROR, None)?;
         }
+        // A library that is not shared has no sync state to report as failed.
+        Err(crate::Error::Sync(SyncError::NoRemote)) => {}
         Err(e) => {
             let v = serde_json::json!({"code": e.code(), "message": e.to_string()});
             set_setting(conn, SETTING_LAST_ERROR, Some(&v.to_string()))?;

@@ -553,6 +553,9 @@ fn the_cli_attaches_lists_desks_and_reports_sync_state() {
     };
     let (code, _, err) = cli(&db, &["--json", "sync"], &[]);
     assert_eq!((code, err.contains("error[sync.no_remote]")), (1, true), "{err}");
+    // Regression: that failed sync made `sync --status` of a library never shared say it failed.
+    let unshared = ok(&["--json", "sync", "--status"]);
+    assert_eq!((unshared["remote"].is_null(), unshared["last_error"].is_null()), (true, true), "{unshared}");
     let (code, _, err) = cli(&db, &["remote", "add", &pg.url("alice").replace("/team", "/nothere")], &[]);
     assert_eq!((code, err.contains("error[sync.connect]")), (1, true), "{err}");
     let a = ok(&["--json", "remote", "add", &pg.url("alice")]);
