@@ -317,8 +317,8 @@ pub fn start_background(app: AppHandle) {
         std::thread::sleep(Duration::from_secs(every.min(5)));
         loop {
             let state = app.state::<AppState>();
-            let attached =
-                Library::open(&state.path).ok().and_then(|lib| sync::remote_url(lib.conn()).ok().flatten()).is_some();
+            // One setting, read on the window's connection (opening a library takes a write lock).
+            let attached = state.lib().ok().and_then(|lib| sync::remote_url(lib.conn()).ok().flatten()).is_some();
             if attached {
                 if let Err(e) = run_sync(&state) {
                     eprintln!("clipdesk: background sync failed: error[{}]: {}", e.code, e.message);
