@@ -172,8 +172,8 @@ class AppState {
     }
   }
 
-  /** Syncs now; the rail shows how it went (events), the caller gets whether it worked. */
-  async syncNow(): Promise<boolean> {
+  /** Syncs now; the status line says how it went. */
+  async syncNow(): Promise<void> {
     try {
       const r = await api.syncNow();
       const parts = [`sent ${r.pushed}`, `received ${r.pulled}`];
@@ -181,11 +181,9 @@ class AppState {
       if (r.conflicts) parts.push(`${r.conflicts} conflict${r.conflicts === 1 ? "" : "s"} to settle`);
       this.say(r.cancelled ? `Sync stopped: ${parts.join(" · ")} (the next sync goes on)` : `Synced: ${parts.join(" · ")}`);
       if (r.pulled || r.refused.length) this.changed();
-      return true;
     } catch (e) {
       const c = this.coded(e);
       this.say(c.code === "sync.connect" ? "Offline: changes wait on this laptop" : `Sync failed: ${c.message}`);
-      return false;
     } finally {
       this.refreshSync();
     }
